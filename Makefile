@@ -1,0 +1,66 @@
+# CompactScaleAiChip: the one interface to build, simulate, test and report.
+# `make help` lists the targets. Everything Python runs from .venv, created here when missing.
+
+SHELL := /bin/bash
+PYTHON_SYS ?= python3
+VENV       := .venv
+PY         := $(VENV)/bin/python
+STAMP      := $(VENV)/.installed
+JOBS       ?= 2
+
+# Knobs passed to the testbenches through the environment (see README, "One test, one seed").
+export SEED TESTCASE WAVES ARRAY_N
+
+.PHONY: help sim test lint waves clean check-iverilog venv report
+
+help:
+	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
+	@echo "make test     - the regression: pytest over models/ and every testbench, JUnit in build/"
+	@echo "make lint     - verilator --lint-only -Wall over rtl/"
+	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] - run one test with an FST dump, open GTKWave"
+	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
+	@echo "knobs: SEED=<int> TESTCASE=<regex> WAVES=1 ARRAY_N=<4|8|16>"
+
+# --- environment -------------------------------------------------------------------------------
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+venv: $(STAMP)
+
+check-iverilog:
+	@command -v iverilog >/dev/null 2>&1 || { echo "error: iverilog not found; install Icarus Verilog >= 11 (Debian: apt-get install iverilog)"; exit 1; }
+	@v=$$(iverilog -V 2>/dev/null | head -1 | sed -E 's/.*version ([0-9]+).*/\1/'); \
+	  [ "$$v" -ge 11 ] 2>/dev/null || { echo "error: iverilog $$v is too old; need >= 11 (Debian: apt-get install iverilog)"; exit 1; }
+
+# --- simulation and regression -------------------------------------------------------------------
+sim: $(STAMP) check-iverilog
+	@rm -rf build/results
+	$(PY) -m pytest tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit-sim.xml
+	@$(PY) -m tb.summary
+
+test: $(STAMP) check-iverilog
+	@rm -rf build/results
+	$(PY) -m pytest tests tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit.xml
+
+lint:
+	@command -v verilator >/dev/null 2>&1 || { echo "error: verilator not found (Debian: apt-get install verilator)"; exit 1; }
+	@set -e; for f in rtl/*.v; do m=$$(basename $$f .v); \
+	  verilator --lint-only -Wall -Irtl --top-module $$m $$f; done
+	@set -e; for n in 4 16; do verilator --lint-only -Wall -Irtl -GARRAY_N=$$n --top-module gemm_core rtl/gemm_core.v; done
+	@echo "lint: clean"
+
+waves: $(STAMP) check-iverilog
+	@test -n "$(TEST)" || { echo "usage: make waves TEST=<cocotb test name> [ARRAY_N=8]"; exit 2; }
+	@f=$$(grep -l "async def $(TEST)\b" tb/test_*.py | head -1); \
+	  test -n "$$f" || { echo "error: no cocotb test named $(TEST) in tb/"; exit 2; }; \
+	  WAVES=1 TESTCASE='^$(TEST)$$' ARRAY_N=$${ARRAY_N:-8} $(PY) -m pytest $$f -q -p no:cacheprovider; \
+	  $(PY) -m tb.open_waves "$$f" "$${ARRAY_N:-8}"
+
+clean:
+	rm -rf build sim_build results.xml .pytest_cache
+
+distclean: clean
+	rm -rf $(VENV)

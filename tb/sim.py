@@ -1,0 +1,78 @@
+"""Build and run one cocotb testbench in Icarus from plain pytest.
+
+Each parameter set gets its own build folder under ``build/sim/<build_name>`` so that pytest-xdist
+can run them side by side. Environment knobs (all optional, documented in the README):
+
+* ``SEED``     - cocotb random seed (``COCOTB_RANDOM_SEED``) for a replay;
+* ``TESTCASE`` - regex passed to ``COCOTB_TEST_FILTER`` to run one cocotb test;
+* ``WAVES=1``  - dump an FST waveform per build folder (rebuilds when the setting changes).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cocotb_tools.check_results import get_results
+from cocotb_tools.runner import get_runner
+
+REPO = Path(__file__).resolve().parent.parent
+BUILD = REPO / "build"
+RESULTS_DIR = BUILD / "results"
+
+
+def _waves_enabled() -> bool:
+    return os.environ.get("WAVES", "0") not in ("", "0")
+
+
+def run_cocotb(
+    toplevel: str,
+    sources: list[str],
+    test_module: str,
+    parameters: dict,
+    build_name: str,
+    plusargs: list[str] | None = None,
+) -> None:
+    """Build ``toplevel`` from ``sources`` with ``parameters`` and run the cocotb tests of
+    ``test_module``; raise AssertionError naming the failures if any cocotb test failed."""
+    build_dir = BUILD / "sim" / build_name
+    waves = _waves_enabled()
+    # A build made with the other wave setting writes the wrong dump format: rebuild on change.
+    stamp = build_dir / ".waves"
+    always = not stamp.exists() or stamp.read_text() != str(waves)
+    runner = get_runner("icarus")
+    runner.build(
+        sources=[REPO / s for s in sources],
+        includes=[REPO / "rtl"],
+        hdl_toplevel=toplevel,
+        parameters=parameters,
+        build_dir=build_dir,
+        build_args=["-g2005"],
+        timescale=("1ns", "1ps"),
+        waves=waves,
+        always=always,
+    )
+    stamp.write_text(str(waves))
+    seed = os.environ.get("SEED") or None
+    test_filter = os.environ.get("TESTCASE") or None
+    extra_env = {
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        "CSAI_RESULTS_DIR": str(RESULTS_DIR),
+        "CSAI_BUILD_NAME": build_name,
+        "CSAI_PARAMETERS": ",".join(f"{k}={v}" for k, v in sorted(parameters.items())),
+    }
+    xml = runner.test(
+        test_module=test_module,
+        hdl_toplevel=toplevel,
+        build_dir=build_dir,
+        test_dir=build_dir,
+        seed=seed,
+        test_filter=test_filter,
+        plusargs=plusargs or [],
+        extra_env=extra_env,
+        waves=waves,
+        results_xml=str(build_dir / "results.xml"),
+    )
+    n_tests, n_failed = get_results(Path(xml))
+    assert n_tests > 0, f"{build_name}: no cocotb test ran (TESTCASE={test_filter!r})"
+    assert n_failed == 0, f"{build_name}: {n_failed} of {n_tests} cocotb tests failed (see log)"
