@@ -73,9 +73,10 @@ async def test_single_tile_latency(dut):
 
 
 @cocotb.test()
-async def test_back_to_back_k256(dut):
-    """Back-to-back tiles with K = 256; the next tile's operands are written while the current
-    one computes (double buffering through two buffer regions)."""
+async def test_loads_during_compute(dut):
+    """Commands queued while the next tile's operands are written into the other buffer region
+    (here from Python, so slower than the array; the full-rate measurement is
+    tb/test_core_bulk.py)."""
     rng = _rng(dut)
     tb = await CoreTB.create(dut, rng)
     n, k, count = tb.n, 256, 6
@@ -85,8 +86,6 @@ async def test_back_to_back_k256(dut):
     start = await tb.send(first)
     for i in range(1, count):
         region = (i % 2) * k
-        # loading 256 entries of A and B takes 2 x 256 + 1 cycles here (one write port each,
-        # driven sequentially from Python), so overlap the loads with two commands in flight
         t = await _load_tile(tb, rng, k, region, region, p_addr=i % 2, shift=20, tag=i)
         tiles.append(t)
         await tb.send(t)
