@@ -31,12 +31,13 @@ module requant (
     reg signed [63:0] prod2;
 
     // stage 3 combinational: round, shift, saturate, relu
-    wire signed [63:0] round_term = (shift2 == 6'd0) ? 64'sd0 : (64'sd1 <<< (shift2 - 6'd1));
-    // prod + round cannot overflow 64 bits: |prod| <= 2**62 and round <= 2**62.
-    wire signed [63:0] rounded = prod2 + round_term;
-    wire signed [63:0] shifted = rounded >>> shift2;
-    wire [31:0] sat8 = (shifted > 64'sd127)  ? 32'd127 :
-                       (shifted < -64'sd128) ? 32'hFFFF_FF80 : shifted[31:0];
+    // 65 bits: prod can be +2**62 ((-2**31)**2) and the round term 2**62 at shift 63, whose sum
+    // 2**63 does not fit a signed 64-bit value (found by the edge-value test).
+    wire signed [64:0] round_term = (shift2 == 6'd0) ? 65'sd0 : (65'sd1 <<< (shift2 - 6'd1));
+    wire signed [64:0] rounded = {prod2[63], prod2} + round_term;
+    wire signed [64:0] shifted = rounded >>> shift2;
+    wire [31:0] sat8 = (shifted > 65'sd127)  ? 32'd127 :
+                       (shifted < -65'sd128) ? 32'hFFFF_FF80 : shifted[31:0];
     wire [31:0] value = int8_2 ? sat8 : pre2;
     wire [31:0] relu_value = (relu2 && value[31]) ? 32'd0 : value;
 
