@@ -38,8 +38,8 @@ check-iverilog:
 # --- simulation and regression -------------------------------------------------------------------
 sim: $(STAMP) check-iverilog
 	@rm -rf build/results
-	$(PY) -m pytest tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit-sim.xml
-	@$(PY) -m tb.summary
+	@$(PY) -m pytest tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit-sim.xml; rc=$$?; \
+	  $(PY) -m tb.summary; s=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ]
 
 test: $(STAMP) check-iverilog
 	@rm -rf build/results

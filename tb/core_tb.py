@@ -49,6 +49,7 @@ class Tile:
     flags: int = 1  # bit0 out_int8, bit1 relu, bit2 bias_en, bit3 reserved
     tag: int = 0
     expect: np.ndarray | None = None
+    accepted: int = -1  # cycle of the edge at which the core accepted the command
 
 
 @dataclass
@@ -143,7 +144,8 @@ class CoreTB:
             if len(self.accepts) > before:
                 await NextTimeStep()
                 dut.cmd_valid.value = 0
-                return self.accepts[-1]
+                t.accepted = self.accepts[-1]
+                return t.accepted
         raise AssertionError(f"command tag {t.tag} not accepted within {timeout} cycles")
 
     async def wait_rows(self, count: int, timeout: int) -> None:
@@ -199,3 +201,25 @@ def check_rows(rows: list[Row], tiles: list[Tile], n: int) -> None:
             raise AssertionError(
                 f"tag {t.tag}: C[{bad[0]}][{bad[1]}] = {mat[tuple(bad)]}, golden {t.expect[tuple(bad)]}"
             )
+
+
+def record_tiles(test: str, rows: list[Row], tiles: list[Tile], n: int, **extra) -> None:
+    """One record per tile: cycles from its command's accept edge to its last row out."""
+    from tb.results import record
+
+    last_out = {r.tag: r.cycle for r in rows if r.last}
+    for t in tiles:
+        flags = {"out_int8": bool(t.flags & 1), "relu": bool(t.flags & 2), "bias_en": bool(t.flags & 4)}
+        record(
+            test,
+            n,
+            n,
+            n,
+            t.k,
+            flags,
+            last_out[t.tag] - t.accepted,
+            tiles=1,
+            event_start="cmd accepted",
+            event_end="last row out",
+            **extra,
+        )

@@ -10,6 +10,7 @@ can run them side by side. Environment knobs (all optional, documented in the RE
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -61,18 +62,23 @@ def run_cocotb(
         "CSAI_BUILD_NAME": build_name,
         "CSAI_PARAMETERS": ",".join(f"{k}={v}" for k, v in sorted(parameters.items())),
     }
-    xml = runner.test(
-        test_module=test_module,
-        hdl_toplevel=toplevel,
-        build_dir=build_dir,
-        test_dir=build_dir,
-        seed=seed,
-        test_filter=test_filter,
-        plusargs=plusargs or [],
-        extra_env=extra_env,
-        waves=waves,
-        results_xml=str(build_dir / "results.xml"),
-    )
-    n_tests, n_failed = get_results(Path(xml))
+    xml_path = build_dir / "results.xml"
+    xml_path.unlink(missing_ok=True)  # never judge a run by an older run's results
+    # cocotb's runner exits non-zero on a failed test; the results file says which
+    with contextlib.suppress(SystemExit):
+        runner.test(
+            test_module=test_module,
+            hdl_toplevel=toplevel,
+            build_dir=build_dir,
+            test_dir=build_dir,
+            seed=seed,
+            test_filter=test_filter,
+            plusargs=plusargs or [],
+            extra_env=extra_env,
+            waves=waves,
+            results_xml=str(xml_path),
+        )
+    assert xml_path.exists(), f"{build_name}: the simulation wrote no results (crashed?); see the log above"
+    n_tests, n_failed = get_results(xml_path)
     assert n_tests > 0, f"{build_name}: no cocotb test ran (TESTCASE={test_filter!r})"
     assert n_failed == 0, f"{build_name}: {n_failed} of {n_tests} cocotb tests failed (see log)"

@@ -30,7 +30,7 @@ def _pack(values, bits: int) -> int:
     return sum((int(v) & mask) << (bits * i) for i, v in enumerate(values))
 
 
-async def _run(dut, tiles: int, k: int, stall_pct: int, tag: str) -> None:
+async def _run(dut, test: str, tiles: int, k: int, stall_pct: int) -> None:
     seed = int(cocotb.RANDOM_SEED)
     dut._log.info("seed=%d (replay: SEED=%d)", seed, seed)
     rng = np.random.default_rng(seed)
@@ -93,7 +93,7 @@ async def _run(dut, tiles: int, k: int, stall_pct: int, tag: str) -> None:
         100 * rate / n**2,
     )
     record(
-        f"bulk_{tag}",
+        test,
         n,
         tiles * n,
         n,
@@ -118,13 +118,13 @@ async def _run(dut, tiles: int, k: int, stall_pct: int, tag: str) -> None:
 @cocotb.test()
 async def test_back_to_back_k256(dut):
     """32 tiles, K = 256, double-buffered loads, no back-pressure: >= 95 % of peak at N = 8."""
-    await _run(dut, tiles=32, k=256, stall_pct=0, tag="k256")
+    await _run(dut, "test_back_to_back_k256", tiles=32, k=256, stall_pct=0)
 
 
 @cocotb.test()
 async def test_long_run_backpressure(dut):
     """64 tiles, K = 64, res_ready low 50 % of the time: nothing lost, all bit-exact."""
-    await _run(dut, tiles=64, k=64, stall_pct=50, tag="stall50")
+    await _run(dut, "test_long_run_backpressure", tiles=64, k=64, stall_pct=50)
 
 
 @pytest.mark.parametrize("array_n", [4, 8, 16])

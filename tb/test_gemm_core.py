@@ -11,8 +11,7 @@ import cocotb
 import numpy as np
 import pytest
 
-from tb.core_tb import CoreTB, Tile, check_rows, expected_tile
-from tb.results import record
+from tb.core_tb import CoreTB, Tile, check_rows, expected_tile, record_tiles
 
 
 def _rng(dut) -> np.random.Generator:
@@ -57,19 +56,7 @@ async def test_single_tile_latency(dut):
     assert cycles == n + 2 * n + 5, f"latency {cycles} != K + 2N + 5 = {3 * n + 5}"
     if n == 8:
         assert cycles <= 32
-    record(
-        "single_tile_latency",
-        n,
-        n,
-        n,
-        n,
-        _flags_dict(t.flags),
-        cycles,
-        operands_in_buffers=True,
-        tiles=1,
-        event_start="cmd accepted",
-        event_end="last row out",
-    )
+    record_tiles("test_single_tile_latency", tb.rows, [t], n, operands_in_buffers=True)
 
 
 @cocotb.test()
@@ -91,6 +78,7 @@ async def test_loads_during_compute(dut):
         await tb.send(t)
     await tb.wait_rows(count * n, 20_000)
     check_rows(tb.rows, tiles, n)
+    record_tiles("test_loads_during_compute", tb.rows, tiles, n)
     cycles = tb.rows[-1].cycle - start
     dut._log.info("N=%d: %d tiles K=%d: %d cycles", n, count, k, cycles)
 
@@ -146,6 +134,7 @@ async def test_edge_values(dut):
         await tb.send(t)
     await tb.wait_rows(len(cases) * n, 5000)
     check_rows(tb.rows, cases, n)
+    record_tiles("test_edge_values", tb.rows, cases, n, operands_in_buffers=True)
 
 
 @cocotb.test()
@@ -159,7 +148,7 @@ async def test_long_k(dut):
     check_rows(tb.rows, [t], tb.n)
     cycles = tb.rows[-1].cycle - start
     assert cycles == 600 + 2 * tb.n + 5
-    record("long_k", tb.n, tb.n, tb.n, 600, _flags_dict(t.flags), cycles, operands_in_buffers=True, tiles=1)
+    record_tiles("test_long_k", tb.rows, [t], tb.n, operands_in_buffers=True)
 
 
 @cocotb.test()
@@ -186,6 +175,7 @@ async def test_random_traffic_backpressure(dut):
     await tb.idle(50)
     assert len(tb.rows) == len(tiles) * n, f"{len(tb.rows)} rows for {len(tiles)} tiles"
     check_rows(tb.rows, tiles, n)
+    record_tiles("test_random_traffic_backpressure", tb.rows, tiles, n, stall_prob=0.6)
 
 
 @cocotb.test()
@@ -215,6 +205,7 @@ async def test_bad_commands(dut):
     await tb.wait_rows(n, 1000)
     await tb.idle(20)
     check_rows(tb.rows, [good], n)
+    record_tiles("test_bad_commands", tb.rows, [good], n, operands_in_buffers=True)
 
 
 def _sources() -> list[str]:
