@@ -49,6 +49,7 @@ lint:
 	@command -v verilator >/dev/null 2>&1 || { echo "error: verilator not found (Debian: apt-get install verilator)"; exit 1; }
 	@set -e; for f in rtl/*.v; do m=$$(basename $$f .v); \
 	  verilator --lint-only -Wall -Irtl --top-module $$m $$f; done
+	@iverilog -g2005 -Wall -o /dev/null rtl/*.v
 	@set -e; for n in 4 16; do verilator --lint-only -Wall -Irtl -GARRAY_N=$$n --top-module gemm_core rtl/gemm_core.v; done
 	@echo "lint: clean"
 
@@ -56,7 +57,7 @@ waves: $(STAMP) check-iverilog
 	@test -n "$(TEST)" || { echo "usage: make waves TEST=<cocotb test name> [ARRAY_N=8]"; exit 2; }
 	@f=$$(grep -l "async def $(TEST)\b" tb/test_*.py | head -1); \
 	  test -n "$$f" || { echo "error: no cocotb test named $(TEST) in tb/"; exit 2; }; \
-	  WAVES=1 TESTCASE='^$(TEST)$$' ARRAY_N=$${ARRAY_N:-8} $(PY) -m pytest $$f -q -p no:cacheprovider; \
+	  WAVES=1 TESTCASE='(^|\.)$(TEST)$$' ARRAY_N=$${ARRAY_N:-8} $(PY) -m pytest $$f -q -p no:cacheprovider; \
 	  $(PY) -m tb.open_waves "$$f" "$${ARRAY_N:-8}"
 
 clean:
