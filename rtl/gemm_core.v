@@ -30,7 +30,9 @@ module gemm_core #(
     input  wire [15:0]             cmd_k,
     input  wire [PW-1:0]           cmd_p_addr,
     input  wire [5:0]              cmd_shift,
-    input  wire [3:0]              cmd_flags,   // 0 out_int8, 1 relu, 2 bias_en, 3 reserved
+    // 0 out_int8, 1 relu, 2 bias_en, 3 acc_continue (keep the sums of the previous command),
+    // 4 no_emit (leave the sums in the array for a following acc_continue command), 5 reserved
+    input  wire [5:0]              cmd_flags,
     input  wire [15:0]             cmd_tag,
     // result rows
     output wire                    res_valid,
@@ -67,13 +69,14 @@ module gemm_core #(
                            (a_end > BUF_DEPTH)               ? E_A_RANGE :
                            (b_end > BUF_DEPTH)               ? E_B_RANGE :
                            (p32 >= P_DEPTH)                  ? E_P_RANGE :
-                           cmd_flags[3]                      ? E_FLAGS   : 4'd0;
+                           cmd_flags[5]                      ? E_FLAGS   : 4'd0;
 
     // ---------------- sequencer ----------------
     reg          running;
     reg  [15:0]  slot;        // issue slot within the current tile, 0 .. interval-1
     reg  [15:0]  last_slot;   // max(K, ARRAY_N) - 1
     reg  [15:0]  cur_k;
+    reg          cur_continue, cur_emit;
     reg  [AW-1:0] cur_a_base, cur_b_base;
     reg  [FW-1:0] reserved;   // result rows promised to accepted tiles and not yet popped
 
@@ -83,14 +86,15 @@ module gemm_core #(
     assign cmd_ready = !rst && credits_ok && slot_free;
     wire accept     = cmd_valid && cmd_ready;
     wire accept_ok  = accept && (cmd_err == 4'd0);
+    wire accept_emit = accept_ok && !cmd_flags[4];  // only emitting commands produce rows
 
     // A tile with K < ARRAY_N idles first and issues its K operands in the final slots, so the
     // `last` operands of consecutive tiles are always >= ARRAY_N cycles apart (drain spacing).
     reg  [15:0]   kidx;       // operand index within the tile
     wire [16:0]   slot_plus_k = {1'b0, slot} + {1'b0, cur_k};
     wire          issue       = running && (slot_plus_k > {1'b0, last_slot});
-    wire          issue_first = issue && (kidx == 16'd0);
-    wire          issue_last  = issue && (kidx == cur_k - 16'd1);
+    wire          issue_first = issue && (kidx == 16'd0) && !cur_continue;
+    wire          issue_last  = issue && (kidx == cur_k - 16'd1) && cur_emit;
     wire [AW-1:0] a_rd_addr   = cur_a_base + kidx[AW-1:0];
     wire [AW-1:0] b_rd_addr   = cur_b_base + kidx[AW-1:0];
 
@@ -99,6 +103,7 @@ module gemm_core #(
     always @(posedge clk) begin
         if (rst) begin
             running <= 1'b0; slot <= 16'd0; last_slot <= 16'd0; cur_k <= 16'd0; kidx <= 16'd0;
+            cur_continue <= 1'b0; cur_emit <= 1'b1;
             cur_a_base <= {AW{1'b0}}; cur_b_base <= {AW{1'b0}};
             err_valid <= 1'b0; err_code <= 4'd0;
         end else begin
@@ -110,6 +115,8 @@ module gemm_core #(
                 kidx       <= 16'd0;
                 last_slot  <= cmd_last_slot;
                 cur_k      <= cmd_k;
+                cur_continue <= cmd_flags[3];
+                cur_emit     <= !cmd_flags[4];
                 cur_a_base <= cmd_a_base;
                 cur_b_base <= cmd_b_base;
             end else if (running) begin
@@ -152,7 +159,7 @@ module gemm_core #(
     /* verilator lint_off PINCONNECTEMPTY */  // occupancy of this queue is not needed
     sync_fifo #(.WIDTH(INFO_W), .DEPTH(8)) u_info (
         .clk(clk), .rst(rst),
-        .in_valid(accept_ok), .in_ready(),
+        .in_valid(accept_emit), .in_ready(),
         .in_data({cmd_tag, cmd_flags[2:0], cmd_shift, cmd_p_addr}),
         .out_valid(info_valid), .out_ready(drain_start), .out_data(info_head), .count());
     /* verilator lint_on PINCONNECTEMPTY */
@@ -256,7 +263,7 @@ module gemm_core #(
         if (rst) begin
             reserved <= {FW{1'b0}}; tiles_done <= 32'd0; active_cycles <= 32'd0;
         end else begin
-            reserved <= reserved + (accept_ok ? ARRAY_N[FW-1:0] : {FW{1'b0}})
+            reserved <= reserved + (accept_emit ? ARRAY_N[FW-1:0] : {FW{1'b0}})
                                  - {{(FW-1){1'b0}}, res_pop};
             if (res_pop && res_last) tiles_done <= tiles_done + 32'd1;
             if (issue) active_cycles <= active_cycles + 32'd1;

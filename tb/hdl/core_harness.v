@@ -27,7 +27,7 @@ module core_harness #(
     input  wire [15:0] cfg_tiles,
     input  wire [15:0] cfg_k,
     input  wire [5:0]  cfg_shift,
-    input  wire [3:0]  cfg_flags,
+    input  wire [5:0]  cfg_flags,
     input  wire [7:0]  cfg_stall_pct, // res_ready is low this % of cycles (LFSR)
     input  wire [31:0] cfg_seed,      // LFSR seed, nonzero
     output reg         done,
@@ -68,7 +68,7 @@ module core_harness #(
         .p_wr_en(p_wr_en), .p_wr_addr(4'd0), .p_wr_data(p_mem[0]),
         .cmd_valid(cmd_valid), .cmd_ready(cmd_ready),
         .cmd_a_base(cmd_base), .cmd_b_base(cmd_base), .cmd_k(k_len[15:0]),
-        .cmd_p_addr(4'd0), .cmd_shift(shift[5:0]), .cmd_flags(flags[3:0]),
+        .cmd_p_addr(4'd0), .cmd_shift(shift[5:0]), .cmd_flags(flags[5:0]),
         .cmd_tag(cmd_tag),
         .res_valid(res_valid), .res_ready(res_ready), .res_data(res_data), .res_tag(res_tag),
         .res_row(res_row), .res_last(res_last),
