@@ -17,6 +17,7 @@ module a_transposer #(
     output wire                   in_ready,
     input  wire [BUS_W-1:0]       in_data,
     input  wire [AW-1:0]          in_addr,   // sampled with the first beat of a group
+    output wire                   idle,      // nothing held: every taken beat has been written
     // buffer writes
     output reg                    wr_en,
     output reg  [AW-1:0]          wr_addr,
@@ -37,6 +38,7 @@ module a_transposer #(
     // the last beat of a group needs the hold registers free (or freeing this cycle)
     wire hold_frees = hold_full && (emit_idx == W[WW-1:0] - 1'b1);
     assign in_ready = !last_of_group || !hold_full || hold_frees;
+    assign idle = !hold_full && (fill_cnt == {RW{1'b0}});
     wire take = in_valid && in_ready;
 
     integer i;

@@ -46,6 +46,7 @@ module gemm_core #(
     output reg  [3:0]              err_code,
     // status
     output wire                    busy,
+    output wire                    issuing,     // operands are being read from the buffers
     output reg  [31:0]             tiles_done,
     output reg  [31:0]             active_cycles
 );
@@ -270,6 +271,7 @@ module gemm_core #(
         end
     end
     assign busy = running || (reserved != {FW{1'b0}});
+    assign issuing = running;
 
     // unused: the info queue cannot fill (at most FIFO_DEPTH/ARRAY_N tiles hold credits)
     // (the p_addr field of row_q_info was used at drain start to read the param entry)

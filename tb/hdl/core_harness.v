@@ -73,7 +73,7 @@ module core_harness #(
         .res_valid(res_valid), .res_ready(res_ready), .res_data(res_data), .res_tag(res_tag),
         .res_row(res_row), .res_last(res_last),
         .err_valid(err_valid), .err_code(err_code),
-        .busy(busy), .tiles_done(tiles_done), .active_cycles(active_cycles));
+        .busy(busy), .issuing(), .tiles_done(tiles_done), .active_cycles(active_cycles));
 
     reg [15:0] cmd_tag;
     reg        dump_pending;

@@ -1,0 +1,163 @@
+"""Shared driver for GEMMs on the chip harnesses: lay out memory, start, wait, check, record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cocotb
+import numpy as np
+from cocotb.triggers import ClockCycles, RisingEdge
+
+from models.golden import Requant, gemm
+from tb.mem_image import MemImage, sparsity_map
+from tb.results import record
+
+FLAG_INT8, FLAG_RELU, FLAG_BIAS, FLAG_PERCH, FLAG_SPARSE = 1, 2, 4, 8, 16
+
+
+@dataclass
+class GemmCase:
+    m: int
+    n: int
+    k: int
+    flags: int = FLAG_INT8
+    shift: int = 0
+    sparsity: float = 0.0  # fraction of all-zero N x N blocks of B (FLAG_SPARSE)
+
+
+@dataclass
+class GemmLayout:
+    a: np.ndarray
+    b: np.ndarray
+    bias: np.ndarray
+    scale: np.ndarray
+    regs: dict
+    c_addr: int
+    ldc: int
+    expect: np.ndarray
+
+
+def build(rng: np.random.Generator, mem: MemImage, case: GemmCase, array_n: int) -> GemmLayout:
+    """Random operands for one GEMM, placed in memory; the golden result."""
+    m, n, k, f = case.m, case.n, case.k, case.flags
+    a = rng.integers(-128, 128, size=(m, k))
+    b = rng.integers(-128, 128, size=(k, n))
+    kb, ct = -(-k // array_n), -(-n // array_n)
+    zero = np.zeros((kb, ct), dtype=bool)
+    if f & FLAG_SPARSE:
+        zero = rng.random((kb, ct)) < case.sparsity
+        for bi in range(kb):
+            for j in range(ct):
+                if zero[bi, j]:
+                    b[bi * array_n : (bi + 1) * array_n, j * array_n : (j + 1) * array_n] = 0
+    bias = rng.integers(-(2**24), 2**24, size=n)
+    scale = rng.integers(1, 2**16, size=n) if f & FLAG_PERCH else np.full(n, int(rng.integers(1, 2**16)))
+    a_addr, lda = mem.put_matrix(a)
+    b_addr, ldb = mem.put_matrix(b)
+    vec = ct * array_n  # bias then scale vectors, each padded to whole column tiles
+    bias_pad = np.zeros(vec, dtype=np.int64)
+    bias_pad[:n] = bias
+    scale_pad = np.zeros(vec, dtype=np.int64)
+    scale_pad[:n] = scale
+    bias_addr = mem.put_bytes(np.concatenate([bias_pad, scale_pad]).astype(np.int32).view(np.uint8))
+    map_addr = mem.put_bytes(sparsity_map(zero, mem.word_bytes)) if f & FLAG_SPARSE else 0
+    elem = 1 if f & FLAG_INT8 else 4
+    c_addr, ldc = mem.put_matrix(np.zeros((m, n), dtype=np.int64), elem)
+    q = Requant(scale=scale, shift=case.shift, relu=bool(f & FLAG_RELU), out_int8=bool(f & FLAG_INT8))
+    expect = gemm(a, b, bias if f & FLAG_BIAS else None, q)
+    regs = dict(
+        r_a_addr=a_addr,
+        r_b_addr=b_addr,
+        r_c_addr=c_addr,
+        r_bias_addr=bias_addr,
+        r_map_addr=map_addr,
+        r_m=m,
+        r_n=n,
+        r_k=k,
+        r_lda=lda,
+        r_ldb=ldb,
+        r_ldc=ldc,
+        r_scale=int(scale[0]) & 0xFFFFFFFF,
+        r_shift=case.shift,
+        r_flags=f,
+    )
+    return GemmLayout(a, b, bias, scale, regs, c_addr, ldc, expect)
+
+
+async def run_on_harness(
+    dut,
+    mem: MemImage,
+    lay: GemmLayout,
+    case: GemmCase,
+    test: str,
+    overlap: bool = True,
+    timeout: int = 2_000_000,
+) -> dict:
+    """Load memory, program the descriptor ports, start, wait for done, dump and compare."""
+    work = Path.cwd()
+    mem.write_hex(work / "mem.hex")
+    dut.load.value = 1
+    await RisingEdge(dut.clk)
+    dut.load.value = 0
+    for name, v in lay.regs.items():
+        getattr(dut, name).value = int(v)
+    dut.overlap_enable.value = int(overlap)
+    dut.chain_enable.value = 0
+    dut.start.value = 1
+    await RisingEdge(dut.clk)
+    dut.start.value = 0
+    waited = 0
+    while True:
+        await ClockCycles(dut.clk, 64)
+        waited += 64
+        if dut.busy.value == 0:
+            break
+        assert waited < timeout, f"GEMM {case} not done after {timeout} cycles"
+    assert int(dut.error_code.value) == 0, f"{case}: error code {int(dut.error_code.value)}"
+    counters = {
+        c: int(getattr(dut, f"cnt_{c}").value)
+        for c in ("total", "compute", "stall", "bytes_rd", "bytes_wr", "tiles", "skipped")
+    }
+    dut.dump.value = 1
+    await RisingEdge(dut.clk)
+    dut.dump.value = 0
+    await ClockCycles(dut.clk, 2)
+    mem.read_hex(work / "mem_out.hex")
+    elem = 1 if case.flags & FLAG_INT8 else 4
+    got = mem.get_matrix(lay.c_addr, case.m, case.n, lay.ldc, elem)
+    if not np.array_equal(got, lay.expect):
+        bad = np.argwhere(got != lay.expect)
+        raise AssertionError(
+            f"{case}: {len(bad)} wrong elements, first C{tuple(bad[0])} = {got[tuple(bad[0])]}, "
+            f"golden {lay.expect[tuple(bad[0])]}"
+        )
+    n_arr = int(dut.ARRAY_N.value)
+    record(
+        test,
+        n_arr,
+        case.m,
+        case.n,
+        case.k,
+        {
+            "out_int8": bool(case.flags & 1),
+            "relu": bool(case.flags & 2),
+            "bias_en": bool(case.flags & 4),
+            "per_channel": bool(case.flags & 8),
+            "block_sparse": bool(case.flags & 16),
+            "overlap": overlap,
+        },
+        counters["total"],
+        bytes_read=counters["bytes_rd"],
+        bytes_written=counters["bytes_wr"],
+        stall_cycles=counters["stall"],
+        compute_cycles=counters["compute"],
+        tiles=counters["tiles"],
+        tiles_skipped=counters["skipped"],
+        sparsity=case.sparsity,
+        bus_w=int(dut.BUS_W.value),
+        event_start="start",
+        event_end="done (all C written)",
+    )
+    cocotb.log.info("%s: %s", case, counters)
+    return counters
