@@ -1,0 +1,197 @@
+"""Exact work of one scenario: every GEMM with its shape and count, and the non-GEMM work.
+
+GEMM convention (the chip's): C[M x N] = A[M x K] . B[K x N]; A is the activation, B the weight
+(or, for attention over the sequence, the K or V cache), int8 operands, int8 output.
+
+Per layer, with T = batch x seq_len token rows, S_q query positions per sequence (1 in decode)
+and L keys (the context):
+
+    attn_q        M=T    N=heads*d     K=H            count 1
+    attn_k/attn_v M=T    N=kv_heads*d  K=H            count 1   (grouped-query attention)
+    attn_scores   M=S_q  N=L           K=d            count B*heads   (Q . K^T per head)
+    attn_context  M=S_q  N=d           K=L            count B*heads   (softmax(scores) . V)
+    attn_o        M=T    N=H           K=heads*d      count 1
+    ffn_gate/up   M=T    N=I           K=H            (SwiGLU: gate and up; GELU: up only)
+    ffn_down      M=T    N=H           K=I
+
+After the last layer a decoder has ``lm_head`` (M=B, N=vocab, K=H) on the last position of each
+sequence only (generation needs no other logits). Encoders stop at the last hidden states: no
+pooler or classifier GEMM is charged (the pooler is counted in parameters only; a classifier is
+a 1 x H x classes product, negligible). Prefill charges the full S x S score matrix (the causal
+mask is applied in the softmax; skipping the upper-triangle tiles is not modelled).
+
+Non-GEMM work (``VectorOp``) runs on the host CPU by default: it is listed with its element
+count, an estimate of scalar ops (``OPS_PER_ELEMENT``) and the int8 bytes it reads and writes
+in shared memory, and is not added to the chip's cycles (see ``vector_op_cycles`` for the
+optional on-chip vector-unit estimate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+from models.workloads import ModelSpec, Scenario
+
+GROUP_ATTN_PROJ = "attention projections"
+GROUP_ATTN_SEQ = "attention over the sequence"
+GROUP_FFN = "FFN"
+GROUP_LM_HEAD = "LM head"
+GEMM_GROUPS = (GROUP_ATTN_PROJ, GROUP_ATTN_SEQ, GROUP_FFN, GROUP_LM_HEAD)
+
+# Scalar operations per element, rough host costs (documented in docs/workloads.md).
+OPS_PER_ELEMENT = {
+    "embedding_lookup": 0,  # a gather: bytes only
+    "embedding_sum_layernorm": 9,  # word + position + type (2 adds) and a LayerNorm (7)
+    "rmsnorm": 4,  # square, accumulate, multiply by rsqrt, multiply by weight
+    "rotary": 3,  # x*cos + rotate_half(x)*sin: 2 multiplies and 1 add per element
+    "softmax": 5,  # max, subtract, exp, accumulate, divide (1/sqrt(d) folded into requant)
+    "swiglu": 5,  # silu(gate) * up: exp, add, divide, multiply, multiply
+    "gelu": 8,  # tanh approximation
+    "residual_add": 1,
+    "residual_layernorm": 8,  # residual add (1), LayerNorm (7: mean, sub, square, var, scale, weight, bias)
+    "argmax": 1,  # greedy pick over the logits
+}
+
+
+@dataclass(frozen=True)
+class Gemm:
+    """``count`` identical GEMMs C[m x n] = A[m x k] . B[k x n] in one layer (``layer`` None: after
+    the last layer). Byte fields are per instance, int8."""
+
+    name: str
+    group: str
+    layer: int | None
+    m: int
+    n: int
+    k: int
+    count: int
+    weight_bytes: int  # B operand bytes when B is a weight (0 when B is an activation)
+    act_bytes: int  # activation operand bytes (A, plus B when B is an activation)
+    out_bytes: int  # C bytes written
+
+    @property
+    def macs(self) -> int:
+        return self.m * self.n * self.k * self.count
+
+    @property
+    def has_weight(self) -> bool:
+        """Block sparsity applies to weight operands only (not to Q, K, V or scores)."""
+        return self.weight_bytes > 0
+
+
+@dataclass(frozen=True)
+class VectorOp:
+    """Element-wise or reduction work that is not a GEMM."""
+
+    name: str
+    layer: int | None
+    elements: int
+    bytes_read: int
+    bytes_written: int
+
+    @property
+    def ops(self) -> int:
+        return self.elements * OPS_PER_ELEMENT[self.name]
+
+
+def _weight_gemm(name: str, group: str, layer: int | None, m: int, n: int, k: int) -> Gemm:
+    return Gemm(name, group, layer, m, n, k, 1, weight_bytes=k * n, act_bytes=m * k, out_bytes=m * n)
+
+
+def _activation_gemm(name: str, layer: int, m: int, n: int, k: int, count: int) -> Gemm:
+    return Gemm(
+        name, GROUP_ATTN_SEQ, layer, m, n, k, count, weight_bytes=0, act_bytes=m * k + k * n, out_bytes=m * n
+    )
+
+
+def layer_gemms(spec: ModelSpec, scenario: Scenario, layer: int) -> list[Gemm]:
+    """The GEMMs of one transformer layer, in execution order."""
+    t, h, d = scenario.tokens, spec.hidden, spec.head_dim
+    heads_total = scenario.batch * spec.heads
+    s_q, ctx = scenario.seq_len, scenario.context_len
+    gemms = [
+        _weight_gemm("attn_q", GROUP_ATTN_PROJ, layer, t, spec.q_dim, h),
+        _weight_gemm("attn_k", GROUP_ATTN_PROJ, layer, t, spec.kv_dim, h),
+        _weight_gemm("attn_v", GROUP_ATTN_PROJ, layer, t, spec.kv_dim, h),
+        _activation_gemm("attn_scores", layer, s_q, ctx, d, heads_total),
+        _activation_gemm("attn_context", layer, s_q, d, ctx, heads_total),
+        _weight_gemm("attn_o", GROUP_ATTN_PROJ, layer, t, h, spec.q_dim),
+    ]
+    if spec.ffn_kind == "swiglu":
+        gemms.append(_weight_gemm("ffn_gate", GROUP_FFN, layer, t, spec.intermediate, h))
+    gemms.append(_weight_gemm("ffn_up", GROUP_FFN, layer, t, spec.intermediate, h))
+    gemms.append(_weight_gemm("ffn_down", GROUP_FFN, layer, t, h, spec.intermediate))
+    return gemms
+
+
+def head_gemms(spec: ModelSpec, scenario: Scenario) -> list[Gemm]:
+    """After the last layer: the LM head of a decoder on the last position of each sequence."""
+    if spec.family != "decoder":
+        return []
+    return [_weight_gemm("lm_head", GROUP_LM_HEAD, None, scenario.batch, spec.vocab, spec.hidden)]
+
+
+def model_gemms(spec: ModelSpec, scenario: Scenario) -> list[Gemm]:
+    """Every GEMM of the scenario, layer by layer, then the head."""
+    gemms = [g for layer in range(spec.layers) for g in layer_gemms(spec, scenario, layer)]
+    return gemms + head_gemms(spec, scenario)
+
+
+def _op(name: str, layer: int | None, elements: int, inputs: int = 1) -> VectorOp:
+    return VectorOp(name, layer, elements, bytes_read=inputs * elements, bytes_written=elements)
+
+
+def layer_vector_ops(spec: ModelSpec, scenario: Scenario, layer: int) -> list[VectorOp]:
+    """Non-GEMM work of one layer (int8 tensors in shared memory, read and written once)."""
+    t, h, i = scenario.tokens, spec.hidden, spec.intermediate
+    scores = scenario.batch * spec.heads * scenario.seq_len * scenario.context_len
+    if spec.family == "decoder":
+        return [
+            _op("rmsnorm", layer, t * h),
+            _op("rotary", layer, t * (spec.q_dim + spec.kv_dim)),
+            _op("softmax", layer, scores),
+            _op("residual_add", layer, t * h, inputs=2),
+            _op("rmsnorm", layer, t * h),
+            _op("swiglu", layer, t * i, inputs=2),
+            _op("residual_add", layer, t * h, inputs=2),
+        ]
+    return [
+        _op("softmax", layer, scores),
+        _op("residual_layernorm", layer, t * h, inputs=2),
+        _op("gelu", layer, t * i),
+        _op("residual_layernorm", layer, t * h, inputs=2),
+    ]
+
+
+def model_vector_ops(spec: ModelSpec, scenario: Scenario) -> list[VectorOp]:
+    """Embedding, every layer's non-GEMM work, and the decoder's final norm and token pick."""
+    t, h = scenario.tokens, spec.hidden
+    if spec.family == "decoder":
+        first = [_op("embedding_lookup", None, t * h)]
+        last = [
+            _op("rmsnorm", None, scenario.batch * h),
+            VectorOp(
+                "argmax", None, scenario.batch * spec.vocab, scenario.batch * spec.vocab, 4 * scenario.batch
+            ),
+        ]
+    else:
+        first = [_op("embedding_sum_layernorm", None, t * h, inputs=3)]
+        last = []
+    layers = [op for layer in range(spec.layers) for op in layer_vector_ops(spec, scenario, layer)]
+    return first + layers + last
+
+
+def vector_op_cycles(op: VectorOp, *, lanes: int, bus_w_bytes: int) -> int:
+    """Cycles on a hypothetical on-chip vector unit of ``lanes`` scalar ops per cycle sharing the
+    bus (the chip has no such unit; used only when the report is asked to add non-GEMM work)."""
+    return max(ceil(op.ops / lanes), ceil((op.bytes_read + op.bytes_written) / bus_w_bytes))
+
+
+def weight_matrix_elements(spec: ModelSpec) -> int:
+    """Elements of every weight matrix a forward pass multiplies by (linear layers and LM head)."""
+    per_layer = 2 * spec.hidden * spec.q_dim + 2 * spec.hidden * spec.kv_dim
+    ffn_matrices = 3 if spec.ffn_kind == "swiglu" else 2
+    per_layer += ffn_matrices * spec.hidden * spec.intermediate
+    lm_head = spec.vocab * spec.hidden if spec.family == "decoder" else 0
+    return spec.layers * per_layer + lm_head

@@ -1,0 +1,214 @@
+"""A workload's GEMMs put through a pluggable cycle model: cycles, latency, what binds.
+
+Pure: ``evaluate`` takes a ``ModelSpec``, a ``Scenario``, the chip parameters and a
+``GemmCycles`` function and returns a ``ModelPerformance``; nothing is read or written.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from models.accounting import Gemm, VectorOp, model_gemms, model_vector_ops, vector_op_cycles
+from models.cycle_model import CycleEstimate, GemmCycles
+from models.workloads import ModelSpec, Scenario, parameter_count
+
+
+@dataclass(frozen=True)
+class ChipParams:
+    """The chip as the report models it (command-line knobs of ``python -m models.report``)."""
+
+    array_n: int = 8
+    bus_bits: int = 64
+    mem_latency: int = 20
+    clock_mhz: float = 100.0
+    sparsity: float = 0.9  # fraction of array_n x array_n weight blocks that are zero
+    add_non_gemm: bool = False  # add non-GEMM work as if an array_n-lane vector unit ran it
+
+    @property
+    def bus_w_bytes(self) -> int:
+        return self.bus_bits // 8
+
+    @property
+    def peak_macs_per_cycle(self) -> int:
+        return self.array_n * self.array_n
+
+
+@dataclass(frozen=True)
+class GemmCost:
+    """One ``Gemm`` entry with the estimate of one instance, dense and block-sparse."""
+
+    gemm: Gemm
+    dense: CycleEstimate
+    sparse: CycleEstimate
+
+    @property
+    def cycles(self) -> int:
+        return self.dense.cycles * self.gemm.count
+
+    @property
+    def sparse_cycles(self) -> int:
+        return self.sparse.cycles * self.gemm.count
+
+    @property
+    def bytes_moved(self) -> int:
+        return (self.dense.bytes_read + self.dense.bytes_written) * self.gemm.count
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Cycles of all GEMMs of one name (summed over layers) and the bound most of them hit."""
+
+    name: str
+    cycles: int
+    share: float
+    bound: str
+
+
+@dataclass(frozen=True)
+class ModelPerformance:
+    spec: ModelSpec
+    scenario: Scenario
+    chip: ChipParams
+    params: int
+    gemms: tuple[GemmCost, ...]
+    vector_ops: tuple[VectorOp, ...]
+    non_gemm_cycles: int  # on the hypothetical vector unit; in the totals only if chip.add_non_gemm
+    bindings: tuple[Binding, ...] = field(default=())
+
+    @property
+    def macs(self) -> int:
+        return sum(c.gemm.macs for c in self.gemms)
+
+    @property
+    def non_gemm_ops(self) -> int:
+        return sum(op.ops for op in self.vector_ops)
+
+    @property
+    def non_gemm_bytes(self) -> int:
+        return sum(op.bytes_read + op.bytes_written for op in self.vector_ops)
+
+    @property
+    def bytes_moved(self) -> int:
+        return sum(c.bytes_moved for c in self.gemms)
+
+    @property
+    def _added(self) -> int:
+        return self.non_gemm_cycles if self.chip.add_non_gemm else 0
+
+    @property
+    def gemm_cycles(self) -> int:
+        return sum(c.cycles for c in self.gemms)
+
+    @property
+    def cycles(self) -> int:
+        return self.gemm_cycles + self._added
+
+    @property
+    def sparse_cycles(self) -> int:
+        return sum(c.sparse_cycles for c in self.gemms) + self._added
+
+    def seconds(self, cycles: int) -> float:
+        return cycles / (self.chip.clock_mhz * 1e6)
+
+    @property
+    def latency_s(self) -> float:
+        return self.seconds(self.cycles)
+
+    @property
+    def sparse_latency_s(self) -> float:
+        return self.seconds(self.sparse_cycles)
+
+    @property
+    def items_per_run(self) -> int:
+        s = self.scenario
+        return s.batch * s.seq_len if s.kind == "prefill" else s.batch
+
+    @property
+    def throughput_unit(self) -> str:
+        return "inferences/s" if self.scenario.kind == "encoder" else "tokens/s"
+
+    @property
+    def throughput(self) -> float:
+        return self.items_per_run / self.latency_s
+
+    @property
+    def sparse_throughput(self) -> float:
+        return self.items_per_run / self.sparse_latency_s
+
+    @property
+    def utilization(self) -> float:
+        """MACs done / (peak MACs per cycle x all cycles the chip spends)."""
+        return self.macs / (self.chip.peak_macs_per_cycle * self.cycles)
+
+    @property
+    def memory_bound_share(self) -> float:
+        """Fraction of GEMM cycles spent in memory-bound GEMMs."""
+        memory = sum(c.cycles for c in self.gemms if c.dense.bound == "memory")
+        return memory / self.gemm_cycles
+
+    @property
+    def bound(self) -> str:
+        return "memory" if self.memory_bound_share >= 0.5 else "compute"
+
+
+def bindings_by_name(costs: tuple[GemmCost, ...]) -> tuple[Binding, ...]:
+    """GEMM names by total cycles, largest first."""
+    cycles: dict[str, int] = defaultdict(int)
+    memory_cycles: dict[str, int] = defaultdict(int)
+    for c in costs:
+        cycles[c.gemm.name] += c.cycles
+        if c.dense.bound == "memory":
+            memory_cycles[c.gemm.name] += c.cycles
+    total = sum(cycles.values())
+    ranked = sorted(cycles, key=lambda name: -cycles[name])
+    return tuple(
+        Binding(
+            name,
+            cycles[name],
+            cycles[name] / total,
+            "memory" if memory_cycles[name] * 2 >= cycles[name] else "compute",
+        )
+        for name in ranked
+    )
+
+
+def evaluate(
+    spec: ModelSpec,
+    scenario: Scenario,
+    chip: ChipParams,
+    gemm_cycles: GemmCycles,
+) -> ModelPerformance:
+    """Every GEMM of the scenario through ``gemm_cycles``, dense and at ``chip.sparsity``."""
+    cache: dict[tuple[int, int, int, float], CycleEstimate] = {}
+
+    def estimate(g: Gemm, sparsity: float) -> CycleEstimate:
+        key = (g.m, g.n, g.k, sparsity)
+        if key not in cache:
+            cache[key] = gemm_cycles(
+                g.m,
+                g.n,
+                g.k,
+                array_n=chip.array_n,
+                bus_w_bytes=chip.bus_w_bytes,
+                mem_latency=chip.mem_latency,
+                sparsity=sparsity,
+            )
+        return cache[key]
+
+    costs = tuple(
+        GemmCost(g, estimate(g, 0.0), estimate(g, chip.sparsity if g.has_weight else 0.0))
+        for g in model_gemms(spec, scenario)
+    )
+    ops = tuple(model_vector_ops(spec, scenario))
+    non_gemm = sum(vector_op_cycles(op, lanes=chip.array_n, bus_w_bytes=chip.bus_w_bytes) for op in ops)
+    return ModelPerformance(
+        spec=spec,
+        scenario=scenario,
+        chip=chip,
+        params=parameter_count(spec),
+        gemms=costs,
+        vector_ops=ops,
+        non_gemm_cycles=non_gemm,
+        bindings=bindings_by_name(costs),
+    )

@@ -1,0 +1,272 @@
+"""Performance report: every model's GEMMs on the chip, beside the design note's figures.
+
+    python -m models.report                      # every bundled model, default scenarios
+    python -m models.report --model tinyllama-1.1b --scenario prefill --seq-len 256
+    python -m models.report --model path/to/config.json --scenario decode --context-len 1024
+
+Writes ``report.md``, ``report.json``, ``summary.csv``, ``gemms.csv`` and three PNG plots under
+``--out`` and prints the summary. Every input is checked before anything is written: a bad
+input prints one line on stderr and exits with status 2. Each file is written to a temporary
+file in the same folder and renamed into place, so no file is ever half written.
+
+Cycles come from a pluggable ``gemm_cycles(m, n, k, *, array_n, bus_w_bytes, mem_latency,
+sparsity) -> CycleEstimate`` (default: ``models.cycle_model.gemm_cycles``, whose label says
+whether it is validated against the RTL). Non-GEMM work (norms, softmax, activations, rotary,
+embeddings, residuals) runs on the host: it is reported separately and not added to the chip's
+cycles unless ``--add-non-gemm`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+from models import cycle_model
+from models.cycle_model import GemmCycles
+from models.performance import ChipParams, ModelPerformance, evaluate
+from models.workloads import (
+    SCENARIO_KINDS,
+    ModelSpec,
+    Scenario,
+    ScenarioKind,
+    WorkloadError,
+    bundled_models,
+    parameter_count,
+    resolve_model,
+    validate_scenario,
+)
+
+DEFAULT_SEQ_LEN = 128
+DEFAULT_CONTEXT_LEN = 128
+DEFAULT_OUT = Path("build/report")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors are one line on stderr and exit status 2 (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text}")
+    return value
+
+
+def _bus_bits(text: str) -> int:
+    value = _positive_int(text)
+    if value % 8:
+        raise argparse.ArgumentTypeError(f"must be a multiple of 8, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    names = ", ".join(bundled_models())
+    p = OneLineParser(
+        prog="python -m models.report",
+        description="Latency, throughput and what binds, for transformer workloads on the chip, "
+        "beside the design note's figures.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument(
+        "--model",
+        action="append",
+        metavar="NAME|PATH",
+        help=f"bundled model ({names}) or a path to a Hugging Face config.json; repeatable "
+        "(default: every bundled model that fits --scenario)",
+    )
+    p.add_argument(
+        "--scenario",
+        choices=SCENARIO_KINDS,
+        help="encoder: S tokens through an encoder; prefill: a decoder over an S-token prompt; "
+        "decode: one token per sequence with context L (default: encoder for encoders, decode for decoders)",
+    )
+    p.add_argument(
+        "--seq-len", type=_positive_int, help=f"S, tokens per sequence (default {DEFAULT_SEQ_LEN})"
+    )
+    p.add_argument(
+        "--context-len",
+        type=_positive_int,
+        help=f"L, keys a decode step attends to (default {DEFAULT_CONTEXT_LEN})",
+    )
+    p.add_argument("--batch", type=_positive_int, default=1, help="B, sequences run together")
+    p.add_argument("--clock-mhz", type=_positive_float, default=100.0, help="clock for latencies")
+    p.add_argument("--array-n", type=_positive_int, default=8, help="systolic array is N x N MACs")
+    p.add_argument("--bus-bits", type=_bus_bits, default=64, help="memory bus width in bits")
+    p.add_argument(
+        "--mem-latency", type=_non_negative_int, default=20, help="memory latency per GEMM, cycles"
+    )
+    p.add_argument(
+        "--sparsity",
+        type=_fraction,
+        default=0.9,
+        help="fraction of N x N weight blocks that are zero, for the block-sparse column",
+    )
+    p.add_argument(
+        "--add-non-gemm",
+        action="store_true",
+        help="add non-GEMM work to the chip's cycles as if an N-lane vector unit ran it "
+        "(default: it runs on the host and is reported separately)",
+    )
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    return p
+
+
+@dataclass(frozen=True)
+class Request:
+    """A validated run: which models, with which scenario each, on which chip."""
+
+    runs: tuple[tuple[ModelSpec, Scenario], ...]
+    chip: ChipParams
+    out: Path
+    plots: bool
+
+
+def _scenario_for(spec: ModelSpec, args: argparse.Namespace) -> Scenario:
+    kind: ScenarioKind = args.scenario or ("encoder" if spec.family == "encoder" else "decode")
+    if kind == "decode":
+        if args.scenario == "decode" and args.seq_len is not None:
+            raise WorkloadError(
+                "--seq-len does not apply to decode (one token per step); use --context-len", "seq-len"
+            )
+        return Scenario.decode(args.context_len or DEFAULT_CONTEXT_LEN, args.batch)
+    if args.scenario is not None and args.context_len is not None:
+        raise WorkloadError(
+            f"--context-len applies to decode only, not to {kind} (use --seq-len)", "context-len"
+        )
+    seq_len = args.seq_len or DEFAULT_SEQ_LEN
+    return Scenario(kind, seq_len, seq_len, args.batch)
+
+
+def make_request(args: argparse.Namespace) -> Request:
+    """Check every input; raises ``WorkloadError`` (with the field) on the first problem."""
+    if args.model:
+        specs = [resolve_model(name) for name in args.model]
+    else:
+        specs = sorted((resolve_model(name) for name in bundled_models()), key=parameter_count)
+        if args.scenario is not None:
+            wanted = "encoder" if args.scenario == "encoder" else "decoder"
+            specs = [s for s in specs if s.family == wanted]
+    if not specs:
+        raise WorkloadError(f"no bundled model fits scenario '{args.scenario}'", "scenario")
+    runs = []
+    for spec in specs:
+        scenario = _scenario_for(spec, args)
+        validate_scenario(spec, scenario)
+        runs.append((spec, scenario))
+    if args.out.exists() and not args.out.is_dir():
+        raise WorkloadError(f"--out {args.out} exists and is not a folder", "out")
+    chip = ChipParams(
+        array_n=args.array_n,
+        bus_bits=args.bus_bits,
+        mem_latency=args.mem_latency,
+        clock_mhz=args.clock_mhz,
+        sparsity=args.sparsity,
+        add_non_gemm=args.add_non_gemm,
+    )
+    return Request(tuple(runs), chip, args.out, not args.no_plots)
+
+
+def run(request: Request, gemm_cycles: GemmCycles = cycle_model.gemm_cycles) -> list[ModelPerformance]:
+    """Pure: every requested model through the cycle model."""
+    return [evaluate(spec, scenario, request.chip, gemm_cycles) for spec, scenario in request.runs]
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then rename over ``path``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are ordinary readable files
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render_outputs(results: list[ModelPerformance], request: Request) -> dict[str, bytes]:
+    """Every output file's content, by file name (nothing written yet)."""
+    from models import report_data, report_render
+
+    label = getattr(cycle_model, "MODEL_LABEL", "unlabelled cycle model")
+    files = {
+        "report.md": report_render.markdown(results, label).encode(),
+        "report.json": report_data.json_text(results, label).encode(),
+        "summary.csv": report_data.summary_csv(results).encode(),
+        "gemms.csv": report_data.gemms_csv(results).encode(),
+    }
+    if request.plots:
+        from models import report_plots
+
+        files |= report_plots.all_plots(results)
+    return files
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        request = make_request(args)
+    except WorkloadError as exc:
+        parser.error(str(exc))
+    results = run(request)
+    files = render_outputs(results, request)
+    try:
+        request.out.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            write_atomically(request.out / name, data)
+    except OSError as exc:
+        parser.error(f"--out {request.out}: cannot write ({exc.strerror or exc})")
+    from models.report_render import console_summary
+
+    label = getattr(cycle_model, "MODEL_LABEL", "unlabelled cycle model")
+    print(console_summary(results, label))
+    print(f"\nwrote {', '.join(files)} to {request.out}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

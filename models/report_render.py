@@ -1,0 +1,252 @@
+"""Human-readable outputs of the report: Markdown and the console summary. Pure functions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from models.accounting import GEMM_GROUPS, OPS_PER_ELEMENT
+from models.differences import note_comparison
+from models.performance import ModelPerformance
+from models.report_data import bindings_text, non_gemm_policy
+from models.seed_note import NOTE_SCENARIOS, note_method
+from models.workloads import embedding_parameters, head_parameters, layer_parameters
+
+
+def fmt_time(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.3g} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds * 1e6:.3g} us"
+
+
+def fmt_count(n: float) -> str:
+    for div, suffix in ((1e12, " T"), (1e9, " G"), (1e6, " M"), (1e3, " k")):
+        if abs(n) >= div:
+            return f"{n / div:.3g}{suffix}"
+    return f"{n:.3g}"
+
+
+def fmt_rate(x: float) -> str:
+    return f"{x:.3g}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _summary_table(results: list[ModelPerformance]) -> tuple[list[str], list[list[str]]]:
+    header = [
+        "model",
+        "scenario",
+        "params",
+        "MACs",
+        "bytes moved",
+        "cycles",
+        "latency",
+        "throughput",
+        "array use",
+    ]
+    header.append("binding GEMMs (share of cycles, bound)")
+    rows = [
+        [
+            p.spec.name,
+            p.scenario.describe(),
+            fmt_count(p.params),
+            fmt_count(p.macs),
+            fmt_count(p.bytes_moved) + "B",
+            f"{p.cycles:,}",
+            fmt_time(p.latency_s),
+            f"{fmt_rate(p.throughput)} {p.throughput_unit}",
+            f"{p.utilization:.1%}",
+            bindings_text(p),
+        ]
+        for p in results
+    ]
+    return header, rows
+
+
+def _comparison_table(results: list[ModelPerformance]) -> tuple[list[str], list[list[str]]]:
+    header = ["model", "dense", "block-sparse", "sparse gain", "the note", "note / ours", "why they differ"]
+    rows = []
+    for p in results:
+        note = note_comparison(p)
+        rows.append(
+            [
+                p.spec.name,
+                fmt_time(p.latency_s),
+                f"{fmt_time(p.sparse_latency_s)} ({p.chip.sparsity:.0%} blocks zero)",
+                f"{p.cycles / p.sparse_cycles:.2f}x",
+                note.printed if note else "-",
+                f"{note.ratio:.1f}x" if note else "-",
+                note.reason if note else "-",
+            ]
+        )
+    return header, rows
+
+
+def _chip_line(results: list[ModelPerformance], label: str) -> str:
+    c = results[0].chip
+    return (
+        f"Chip: {c.array_n}x{c.array_n} MAC array ({c.peak_macs_per_cycle} MACs/cycle peak), "
+        f"{c.bus_bits}-bit bus "
+        f"({c.bus_w_bytes} B/cycle), memory latency {c.mem_latency} cycles per GEMM, {c.clock_mhz:g} MHz. "
+        f"Cycle model: {label}."
+    )
+
+
+def console_summary(results: list[ModelPerformance], label: str) -> str:
+    """Plain-text tables for the terminal."""
+
+    def plain(header: list[str], rows: list[list[str]], wrap_last: bool = False) -> str:
+        cols = header[:-1] if wrap_last else header
+        widths = [max(len(str(x)) for x in [h] + [r[i] for r in rows]) for i, h in enumerate(cols)]
+        out = ["  ".join(h.ljust(w) for h, w in zip(cols, widths, strict=True))]
+        for r in rows:
+            out.append("  ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=False)))
+            if wrap_last:
+                out.append(f"    {header[-1]}: {r[-1]}")
+        return "\n".join(out)
+
+    parts = [_chip_line(results, label), non_gemm_policy(results), "", plain(*_summary_table(results)), ""]
+    parts.append(plain(*_comparison_table(results), wrap_last=True))
+    return "\n".join(parts)
+
+
+def _note_method_section(results: list[ModelPerformance]) -> str:
+    lines = [
+        "## The note's own method, reproduced",
+        "",
+        "`models/seed_note.py` applies the note's method to the note's inputs "
+        "(532 cycles per 8x8 weight tile, 100 MHz, its tile counts, its rounding); "
+        "the tests assert every figure it prints.",
+        "",
+    ]
+    rows = []
+    for name, s in NOTE_SCENARIOS.items():
+        r = note_method(s)
+        ours = next((p for p in results if p.spec.name == name), None)
+        rows.append(
+            [
+                name,
+                f"{r.attention_tiles:,} tiles, {r.attention_cycles:,} cycles, {r.attention_ms:g} ms",
+                f"{r.ffn_tiles:,} tiles, {r.ffn_cycles:,} cycles, {r.ffn_ms:g} ms x {s.ffn_matrices_charged}",
+                f"{r.layer_ms:g} ms",
+                f"{r.total_ms / 1e3:g} s ({r.per_second:g}/s)",
+                fmt_time(ours.latency_s) if ours else "(not in this run)",
+            ]
+        )
+    header = ["model", "note: attention", "note: FFN", "note: layer", "note: total", "ours"]
+    return "\n".join(lines) + "\n" + _table(header, rows)
+
+
+def _gemm_section(p: ModelPerformance) -> str:
+    first_layer = [c for c in p.gemms if c.gemm.layer == 0]
+    head = [c for c in p.gemms if c.gemm.layer is None]
+    rows = []
+    for c in first_layer + head:
+        g = c.gemm
+        rows.append(
+            [
+                g.name,
+                "head" if g.layer is None else f"each of {p.spec.layers}",
+                f"{g.m} x {g.n} x {g.k}",
+                f"{g.count:,}",
+                f"{g.macs:,}",
+                f"{g.weight_bytes * g.count:,}",
+                f"{c.cycles:,}",
+                f"{c.sparse_cycles:,}",
+                c.dense.bound,
+            ]
+        )
+    header = [
+        "GEMM",
+        "layer",
+        "M x N x K",
+        "count",
+        "MACs",
+        "weight bytes",
+        "cycles",
+        "sparse cycles",
+        "bound",
+    ]
+    by_group: dict[str, int] = defaultdict(int)
+    for c in p.gemms:
+        by_group[c.gemm.group] += c.cycles
+    groups = ", ".join(f"{g} {by_group[g] / p.gemm_cycles:.1%}" for g in GEMM_GROUPS if g in by_group)
+    return _table(header, rows) + f"\n\nShare of GEMM cycles: {groups}."
+
+
+def _vector_section(p: ModelPerformance) -> str:
+    agg: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for op in p.vector_ops:
+        a = agg[op.name]
+        a[0] += op.elements
+        a[1] += op.ops
+        a[2] += op.bytes_read + op.bytes_written
+    rows = [
+        [name, f"{e:,}", str(OPS_PER_ELEMENT[name]), f"{o:,}", f"{b:,}"] for name, (e, o, b) in agg.items()
+    ]
+    header = ["non-GEMM op", "elements", "ops/element", "ops", "bytes read+written"]
+    return _table(header, rows) + (
+        f"\n\nOn an {p.chip.array_n}-lane vector unit this would take {p.non_gemm_cycles:,} cycles "
+        f"({fmt_time(p.seconds(p.non_gemm_cycles))}); "
+        + ("added to the totals." if p.chip.add_non_gemm else "not added (host).")
+    )
+
+
+def _model_section(p: ModelPerformance) -> str:
+    s = p.spec
+    params = (
+        f"{p.params:,} parameters = embeddings {embedding_parameters(s):,} "
+        f"+ {s.layers} x {layer_parameters(s):,} per layer + head {head_parameters(s):,}"
+    )
+    shape = (
+        f"{s.arch}, hidden {s.hidden}, intermediate {s.intermediate} ({s.ffn_kind}), {s.layers} layers, "
+        f"{s.heads} heads of {s.head_dim}, {s.kv_heads} KV heads, vocab {s.vocab:,}, "
+        f"{s.max_positions} positions"
+    )
+    return "\n\n".join(
+        [
+            f"### {s.name}: {p.scenario.describe()}",
+            f"{shape}. {params}.",
+            f"Latency {fmt_time(p.latency_s)} ({p.cycles:,} cycles), "
+            f"{fmt_rate(p.throughput)} {p.throughput_unit}, "
+            f"array use {p.utilization:.1%}, {p.memory_bound_share:.0%} of cycles in memory-bound GEMMs.",
+            _gemm_section(p),
+            _vector_section(p),
+        ]
+    )
+
+
+def markdown(results: list[ModelPerformance], label: str) -> str:
+    parts = [
+        "# Performance report",
+        "",
+        "Generated by `python -m models.report`; every figure is computed from the model configs, "
+        "the scenario and the cycle model named below. Nothing is measured here.",
+        "",
+        _chip_line(results, label),
+        "",
+        non_gemm_policy(results),
+        "",
+        "## Summary (dense)",
+        "",
+        _table(*_summary_table(results)),
+        "",
+        "## Block-sparse, and the design note beside ours",
+        "",
+        _table(*_comparison_table(results)),
+        "",
+        _note_method_section(results),
+        "",
+        "![latency](latency.png)\n\n![per-layer breakdown](layer_breakdown.png)\n\n![roofline](roofline.png)",
+        "",
+        "## Models",
+        "",
+        "\n\n".join(_model_section(p) for p in results),
+        "",
+    ]
+    return "\n".join(parts)

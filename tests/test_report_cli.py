@@ -1,0 +1,172 @@
+"""``python -m models.report`` end to end, and its refusals of bad input (exit 2, one line)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from models.differences import DOC_PATH, difference_rows, render_table, updated_doc
+from models.workloads import bundled_models
+
+REPO = Path(__file__).resolve().parent.parent
+OUTPUTS = {
+    "report.md",
+    "report.json",
+    "summary.csv",
+    "gemms.csv",
+    "latency.png",
+    "layer_breakdown.png",
+    "roofline.png",
+}
+
+
+def run_report(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "models.report", *args], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_help() -> None:
+    r = run_report("--help")
+    assert r.returncode == 0
+    for option in (
+        "--model",
+        "--scenario",
+        "--seq-len",
+        "--context-len",
+        "--batch",
+        "--clock-mhz",
+        "--array-n",
+    ):
+        assert option in r.stdout
+    for option in ("--bus-bits", "--mem-latency", "--sparsity", "--out", "--add-non-gemm"):
+        assert option in r.stdout
+
+
+def test_every_bundled_model_under_5_seconds(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    start = time.monotonic()
+    r = run_report("--out", str(out))
+    elapsed = time.monotonic() - start
+    assert r.returncode == 0, r.stderr
+    assert elapsed < 5.0
+    assert {p.name for p in out.iterdir()} == OUTPUTS
+    assert not list(out.glob("*.tmp"))
+    doc = json.loads((out / "report.json").read_text())
+    assert "not yet validated against RTL" in doc["cycle_model"]
+    models = {m["model"]: m for m in doc["models"]}
+    assert set(models) == set(bundled_models())
+    assert models["tinyllama-1.1b"]["params"] == 1_100_048_384
+    assert models["tinyllama-1.1b"]["scenario"]["kind"] == "decode"
+    assert models["bert-tiny"]["scenario"] == {
+        "kind": "encoder",
+        "seq_len": 128,
+        "context_len": 128,
+        "batch": 1,
+    }
+    assert models["tinyllama-1.1b"]["note_figure"].startswith("50.6 s")
+    assert models["tinyllama-1.1b"]["note_over_ours"] > 1
+    for m in doc["models"]:
+        assert m["cycles"] == sum(g["cycles"] for g in m["gemms"])
+        assert m["macs"] == sum(g["macs"] for g in m["gemms"])
+    rows = list(csv.DictReader((out / "summary.csv").open()))
+    assert [row["model"] for row in rows] == [m["model"] for m in doc["models"]]
+    assert (out / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "tinyllama-1.1b" in r.stdout and "50.6 s/token" in r.stdout
+    assert "analytical, not yet validated against RTL" in (out / "report.md").read_text()
+
+
+def test_one_model_by_path_and_options(tmp_path: Path) -> None:
+    config = bundled_models()["tinyllama-1.1b"]
+    out = tmp_path / "r"
+    r = run_report(
+        "--model", str(config), "--scenario", "prefill", "--seq-len", "64", "--batch", "2",
+        "--array-n", "16", "--bus-bits", "128", "--clock-mhz", "200", "--sparsity", "0.5",
+        "--no-plots", "--out", str(out),
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((out / "report.json").read_text())
+    (model,) = doc["models"]
+    assert model["scenario"] == {"kind": "prefill", "seq_len": 64, "context_len": 64, "batch": 2}
+    assert doc["chip"]["array_n"] == 16
+    assert model["throughput_unit"] == "tokens/s"
+    assert not (out / "latency.png").exists()
+
+
+def test_scenario_selects_fitting_bundled_models(tmp_path: Path) -> None:
+    r = run_report("--scenario", "encoder", "--seq-len", "32", "--no-plots", "--out", str(tmp_path / "r"))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert {m["family"] for m in doc["models"]} == {"encoder"}
+
+
+def _write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def _missing_field_config(tmp_path: Path) -> str:
+    cfg = json.loads(bundled_models()["bert-tiny"].read_text())
+    del cfg["hidden_size"]
+    return _write(tmp_path, "nohidden.json", json.dumps(cfg))
+
+
+BAD_INPUTS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
+    "unknown model": (lambda t: ["--model", "gpt-5"], "unknown model"),
+    "missing config": (lambda t: ["--model", str(t / "absent" / "config.json")], "not found"),
+    "not json": (lambda t: ["--model", _write(t, "x.json", "{oops")], "not valid JSON"),
+    "missing field": (lambda t: ["--model", _missing_field_config(t)], "hidden_size"),
+    "negative seq-len": (lambda t: ["--seq-len", "-4"], "--seq-len"),
+    "zero context-len": (lambda t: ["--context-len", "0"], "--context-len"),
+    "zero batch": (lambda t: ["--batch", "0"], "--batch"),
+    "text length": (lambda t: ["--seq-len", "long"], "--seq-len"),
+    "decode on encoder": (lambda t: ["--model", "bert-tiny", "--scenario", "decode"], "decode"),
+    "encoder on decoder": (lambda t: ["--model", "custom-10m", "--scenario", "encoder"], "encoder"),
+    "too long": (lambda t: ["--model", "bert-tiny", "--seq-len", "513"], "max_position_embeddings"),
+    "context too long": (
+        lambda t: ["--model", "custom-10m", "--context-len", "4096"],
+        "max_position_embeddings",
+    ),
+    "seq-len on decode": (lambda t: ["--scenario", "decode", "--seq-len", "8"], "--seq-len"),
+    "sparsity range": (lambda t: ["--sparsity", "1.5"], "--sparsity"),
+    "bus bits": (lambda t: ["--bus-bits", "12"], "--bus-bits"),
+    "clock": (lambda t: ["--clock-mhz", "0"], "--clock-mhz"),
+    "scenario name": (lambda t: ["--scenario", "train"], "--scenario"),
+    "out is a file": (lambda t: ["--out", _write(t, "file", "")], "--out"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, case: str) -> None:
+    make_args, expected = BAD_INPUTS[case]
+    args = make_args(tmp_path)
+    if "--out" not in args:
+        args += ["--out", str(tmp_path / "out")]
+    r = run_report(*args)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert expected in lines[0]
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists()  # nothing written
+
+
+def test_bad_model_among_good_ones_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    r = run_report("--model", "bert-tiny", "--model", "nonexistent", "--out", str(out))
+    assert r.returncode == 2
+    assert not out.exists()
+
+
+def test_seed_differences_doc_is_current() -> None:
+    """The numbers table in docs/seed_differences.md is what the code computes now."""
+    text = DOC_PATH.read_text(encoding="utf-8")
+    assert updated_doc(text, render_table(difference_rows())) == text
