@@ -11,11 +11,12 @@ JOBS       ?= 2
 # Knobs passed to the testbenches through the environment (see README, "One test, one seed").
 export SEED TESTCASE WAVES ARRAY_N
 
-.PHONY: help sim test lint waves clean check-iverilog venv report
+.PHONY: help sim test bench lint waves clean check-iverilog venv
 
 help:
 	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
 	@echo "make test     - the regression: pytest over models/ and every testbench, JUnit in build/"
+	@echo "make bench    - controller benchmarks (256^3, GEMV, sparse, overlap on/off; minutes)"
 	@echo "make lint     - verilator --lint-only -Wall over rtl/"
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
@@ -44,6 +45,9 @@ sim: $(STAMP) check-iverilog
 test: $(STAMP) check-iverilog
 	@rm -rf build/results
 	$(PY) -m pytest tests tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit.xml
+
+bench: $(STAMP) check-iverilog
+	$(PY) -m pytest tb/bench_controller.py -q -s -p no:cacheprovider 2>&1 | grep -E "cycles|gain|bound|fewer|passed|failed|Error"
 
 lint:
 	@command -v verilator >/dev/null 2>&1 || { echo "error: verilator not found (Debian: apt-get install verilator)"; exit 1; }

@@ -70,7 +70,7 @@ module gemm_controller #(
     output wire [AW-1:0]           cmd_a_base,
     output wire [AW-1:0]           cmd_b_base,
     output wire [15:0]             cmd_k,
-    output wire                    cmd_p_addr,
+    output wire [1:0]              cmd_p_addr,
     output wire [5:0]              cmd_shift,
     output wire [5:0]              cmd_flags,
     input  wire                    res_valid,
@@ -81,7 +81,7 @@ module gemm_controller #(
     output wire [AW-1:0]           b_wr_addr,
     output wire [ARRAY_N*8-1:0]    b_wr_data,
     output reg                     p_wr_en,
-    output wire                    p_wr_addr,
+    output wire [1:0]              p_wr_addr,
     output wire [ARRAY_N*64-1:0]   p_wr_data,
     output wire                    ta_valid,     // A beats to the transposer
     input  wire                    ta_ready,
@@ -94,7 +94,7 @@ module gemm_controller #(
     localparam integer AW     = $clog2(A_PANELS*KMAX); // core buffer address width
     localparam integer KB_MAX = KMAX / ARRAY_N;        // k-blocks per column tile
     localparam integer LN     = $clog2(ARRAY_N);
-    localparam [31:0]   ZERO_ENTRY32 = 2 * KMAX;
+    localparam [31:0]   ZERO_ENTRY32 = 3 * KMAX;   // after the three B banks
     localparam [AW-1:0] ZERO_ENTRY = ZERO_ENTRY32[AW-1:0];  // B entry kept all-zero
     localparam [15:0]   N16 = ARRAY_N[15:0];
     localparam [15:0]   AP16 = A_PANELS[15:0];
@@ -109,6 +109,7 @@ module gemm_controller #(
 
     // ================= descriptor =================
     reg [31:0] d_a, d_b, d_c, d_bias, d_map, d_lda, d_ldb, d_ldc, d_scale, d_next;
+    reg        d_resv_bad;    // chain: the reserved descriptor word was not 0
     reg [15:0] d_m, d_n, d_k;
     reg [5:0]  d_shift;
     reg [4:0]  d_flags;
@@ -135,6 +136,12 @@ module gemm_controller #(
     // read bookkeeping: every read is one beat; the data router pops a destination per beat
     reg [31:0] rd_issued, rd_done;
     reg [31:0] wr_issued, wr_acked;
+
+    // store engine state (used by the loader's serial mode and the run's end, below)
+    reg [1:0]  s_state;           // 0 idle, 1 writing a row slice (command and beats)
+    reg        s_cmd_sent;        // the row slice's write command was accepted
+    // serial mode: the previous step's rows are not only out of the core but written
+    wire s_written = (s_state == 2'd0) && (wr_acked == wr_issued);
 
     // ================= checks =================
     // byte extents of the operands (the last row only up to its used length)
@@ -185,19 +192,21 @@ module gemm_controller #(
     reg [8:0]  l_nruns;
 
     // step boundaries: rd_issued after each step's loads (so compute knows when a step is in)
-    reg [31:0] step_rd_mark [0:1];
+    reg [31:0] step_rd_mark [0:2];
     reg [31:0] l_marked;          // steps whose loads are all issued
 
     // runs of non-zero blocks, two banks: {start block, block count, compact B position}
-    reg [15:0]   run_start [0:2*KB_MAX-1];
-    reg [15:0]   run_len   [0:2*KB_MAX-1];
-    reg [AW-1:0] run_bpos  [0:2*KB_MAX-1];
-    reg [8:0]    run_count [0:1];
+    reg [15:0]   run_start [0:4*KB_MAX-1];   // index {bank, run}; bank 3 unused
+    reg [15:0]   run_len   [0:4*KB_MAX-1];
+    reg [AW-1:0] run_bpos  [0:4*KB_MAX-1];
+    reg [8:0]    run_count [0:2];
+    // B bank / param slot of a step: step index mod 3, kept as counters
+    reg [1:0]    l_bank, c_bank_r;
 
     // compute progress seen by the loader
     reg [31:0] c_g;               // steps whose commands are all accepted
     reg [31:0] c_started;         // steps whose first command was accepted
-    reg [31:0] s_g;               // steps whose rows are all written (store)
+    reg [31:0] s_g;               // steps whose rows have all left the core (store)
 
     // read request mux
     reg        lq_valid;
@@ -239,12 +248,13 @@ module gemm_controller #(
     wire [7:0]  map_beats = map_stride[WB+7:WB];
 
     // previous step fully done (overlap off) / bank free (overlap on)
-    // B bank / param slot of step g were last used by step g-2: its commands have all read the
-    // bank once step g-1 has started, and its rows (whose drain reads the param slot) are all
-    // out once the store has finished step g-2.
-    wire l_bank_free = overlap_enable ? (l_g < 32'd2 || (c_started >= l_g && s_g + 32'd1 >= l_g))
-                                      : (s_g == l_g && c_g == l_g && !core_issuing);
-    wire l_a_free = (c_g >= l_g) && !core_issuing && (overlap_enable || s_g == l_g);
+    // B bank / param slot of step g were last used by step g-3: its commands have all read the
+    // bank once step g-2 has started, and its rows (whose drain reads the param slot) are all
+    // out once the store has finished step g-3. Three banks let the loads run one step further
+    // ahead than two, which matters when loading a step takes as long as computing it (GEMV).
+    wire l_bank_free = overlap_enable ? (l_g < 32'd3 || (c_started + 32'd1 >= l_g && s_g + 32'd2 >= l_g))
+                                      : (s_g == l_g && c_g == l_g && !core_issuing && s_written);
+    wire l_a_free = (c_g >= l_g) && !core_issuing && (overlap_enable || (s_g == l_g && s_written));
 
     // ================= compute =================
     localparam [1:0] C_IDLE = 2'd0, C_WAIT = 2'd1, C_ISSUE = 2'd2;
@@ -253,9 +263,9 @@ module gemm_controller #(
     reg [8:0]  c_run;
     reg [15:0] c_rb_tiles;        // row tiles in the current block
     reg        c_first_cmd;
-    wire       c_bank = c_g[0];
+    wire [1:0] c_bank = c_bank_r;
     wire [8:0] c_nruns = run_count[c_bank];
-    wire [$clog2(2*KB_MAX)-1:0] c_ridx = {c_bank, c_run[$clog2(KB_MAX)-1:0]};
+    wire [$clog2(4*KB_MAX)-1:0] c_ridx = {c_bank, c_run[$clog2(KB_MAX)-1:0]};
     wire [15:0] c_rstart = run_start[c_ridx];
     wire [15:0] c_rlen   = run_len[c_ridx];
     // run bounds in k (they fit 16 bits: K <= KMAX)
@@ -270,7 +280,7 @@ module gemm_controller #(
     assign cmd_valid  = (c_state == C_ISSUE);
     assign cmd_a_base = c_it[AW-1:0] * KMAX[AW-1:0] + (c_empty ? {AW{1'b0}} : c_kbeg[AW-1:0]);
     assign cmd_b_base = c_empty ? ZERO_ENTRY
-                                : (c_bank ? KMAX[AW-1:0] : {AW{1'b0}}) + run_bpos[c_ridx];
+                                : bank_base(c_bank) + run_bpos[c_ridx];
     assign cmd_k      = c_empty ? 16'd1 : (c_kend - c_kbeg);
     assign cmd_p_addr = c_bank;
     assign cmd_shift  = d_shift;
@@ -283,7 +293,6 @@ module gemm_controller #(
     reg [LN:0] s_r;
     reg [15:0] s_jt;
     reg [31:0] s_rb;
-    reg [1:0]  s_state;           // 0 idle, 1 command, 2 beats
     reg [3:0]  s_beat, s_nbeats;
     reg [31:WB] s_addr;           // beat-aligned address of the row slice
     reg [8*(4*ARRAY_N+W)-1:0] s_bytes;   // the row slice shifted to its offset in the beats
@@ -299,17 +308,23 @@ module gemm_controller #(
     /* verilator lint_on UNUSEDSIGNAL */
     wire [15:0] s_tiles_in_block = ((s_rb[15:0] + 16'd1) * AP16 > n_rt) ?
                                    (n_rt - s_rb[15:0] * AP16) : AP16;
-    assign wq_valid = (s_state == 2'd1);
+    // A row is copied into s_bytes and popped from the core in one cycle; its write command and
+    // its beats then go out side by side (the DMA takes beats before their command), and the
+    // next row is taken in the cycle the last of them is accepted: one row per cycle when a row
+    // slice is one beat. The s_* position counters name the row at the head of the core.
+    wire s_beats_left = (s_beat != s_nbeats);
+    assign wq_valid = (s_state == 2'd1) && !s_cmd_sent;
     assign wq_addr  = {s_addr, {WB{1'b0}}};
     assign wq_beats = s_nbeats;
-    assign wd_valid = (s_state == 2'd2);
+    assign wd_valid = (s_state == 2'd1) && s_beats_left;
     assign wd_data  = s_bytes[8*W*s_beat +: 8*W];
     assign wd_strb  = s_mask[W*s_beat +: W];
-    // a row is taken from the core when it is stored (or dropped: rows beyond M)
-    wire s_row_valid = (s_row < {16'd0, d_m});
-    assign res_ready = (state == S_RUN || state == S_ABORT) &&
-                       ((s_state == 2'd0 && !s_row_valid) ||
-                        (s_state == 2'd2 && wd_ready && s_beat == s_nbeats - 4'd1));
+    wire s_cmd_fire  = wq_valid && wq_ready;
+    wire s_last_beat = wd_valid && wd_ready && (s_beat == s_nbeats - 4'd1);
+    wire s_finish    = (s_state == 2'd1) && (s_cmd_sent || s_cmd_fire) &&
+                       (!s_beats_left || s_last_beat);
+    wire s_row_valid = (s_row < {16'd0, d_m});   // rows beyond M are popped and dropped
+    assign res_ready = (state == S_RUN || state == S_ABORT) && (s_state == 2'd0 || s_finish);
 
     // packed row in the output format
     reg [8*4*ARRAY_N-1:0] row_packed;
@@ -332,7 +347,7 @@ module gemm_controller #(
     assign b_wr_data = zero_wr ? {ARRAY_N*8{1'b0}} : rd_data[8*dq_off +: 8*ARRAY_N];
     reg    zero_wr;
     reg [ARRAY_N*32-1:0] p_bias, p_scale;
-    reg    p_slot;
+    reg [1:0] p_slot;
     assign p_wr_addr = p_slot;
     genvar gl;
     generate
@@ -340,6 +355,11 @@ module gemm_controller #(
             assign p_wr_data[64*gl +: 64] = {p_scale[32*gl +: 32], p_bias[32*gl +: 32]};
         end
     endgenerate
+
+    function [AW-1:0] bank_base(input [1:0] bank);
+        bank_base = (bank == 2'd0) ? {AW{1'b0}} : (bank == 2'd1) ? KMAX[AW-1:0] : KMAX2[AW-1:0];
+    endfunction
+    localparam [31:0] KMAX2 = 2 * KMAX;
 
     // ================= sequential logic =================
     always @(posedge clk) begin
@@ -351,6 +371,7 @@ module gemm_controller #(
             rd_issued <= 0; rd_done <= 0; wr_issued <= 0; wr_acked <= 0;
             lq_valid <= 1'b0; p_wr_en <= 1'b0; zero_wr <= 1'b0;
             l_marked <= 0; c_g <= 0; c_started <= 0; s_g <= 0; aborting_err <= 1'b0;
+            d_resv_bad <= 1'b0;
         end else begin
             done_pulse <= 1'b0; error_pulse <= 1'b0; core_rst <= 1'b0; p_wr_en <= 1'b0;
             zero_wr <= 1'b0;
@@ -400,12 +421,12 @@ module gemm_controller #(
                         l_state <= L_WAIT_A; l_g <= 0; l_rb <= 0; l_jt <= 0;
                         l_marked <= 0; c_g <= 0; c_started <= 0; s_g <= 0;
                         c_state <= C_WAIT; c_it <= 0; c_run <= 0; c_first_cmd <= 1'b1;
-                        c_rb <= 0; c_jt <= 0;
+                        c_rb <= 0; c_jt <= 0; c_bank_r <= 2'd0; l_bank <= 2'd0;
                         s_state <= 2'd0; s_step <= 0; s_it <= 0; s_r <= 0; s_jt <= 0; s_rb <= 0;
                         zero_wr <= 1'b1;
                     end
                 end
-                S_RUN: if (s_g == n_steps && wr_acked == wr_issued) begin
+                S_RUN: if (s_g == n_steps && s_state == 2'd0 && wr_acked == wr_issued) begin
                     if (d_next != 32'd0 && (d_next[WB-1:0] != {WB{1'b0}} || d_next > MEM_BYTES - 32'd64)) begin
                         error_pulse <= 1'b1; error_code <= E_CHAIN; state <= S_IDLE;
                     end else if (d_next != 32'd0) begin
@@ -461,7 +482,11 @@ module gemm_controller #(
                             end
                         end else if (rd_issued == rd_done && !lq_valid) begin
                             l_state <= L_IDLE;
-                            state <= S_CHECK; chk_phase <= 2'd0;
+                            if (d_resv_bad) begin
+                                error_pulse <= 1'b1; error_code <= E_CHAIN; state <= S_IDLE;
+                            end else begin
+                                state <= S_CHECK; chk_phase <= 2'd0;
+                            end
                         end
                     end
                     L_WAIT_A: if (l_a_free && l_g < n_steps) begin
@@ -490,9 +515,9 @@ module gemm_controller #(
                         if (!f_bias) p_bias <= {ARRAY_N*32{1'b0}};
                         if (!f_perch) p_scale <= {ARRAY_N{d_scale}};
                         if (!(f_bias || f_perch)) begin
-                            p_slot <= l_g[0]; p_wr_en <= 1'b1;
+                            p_slot <= l_bank; p_wr_en <= 1'b1;
                         end
-                        l_kb <= 0; l_r <= 0; l_bpos <= l_g[0] ? KMAX[AW-1:0] : {AW{1'b0}};
+                        l_kb <= 0; l_r <= 0; l_bpos <= bank_base(l_bank);
                         l_in_run <= 1'b0; l_nruns <= 0;
                         l_map <= {KB_MAX{1'b0}};
                     end
@@ -507,7 +532,7 @@ module gemm_controller #(
                                        + {24'd0, l_beat - p_beats} * W;
                             lq_dest <= 3'd3;
                         end
-                        lq_entry <= {{(AW-9){1'b0}}, l_g[0], (l_beat < p_beats) ? l_beat : l_beat - p_beats};
+                        lq_entry <= {{(AW-10){1'b0}}, l_bank, (l_beat < p_beats) ? l_beat : l_beat - p_beats};
                         lq_off <= {{(WB-1){1'b0}}, (l_beat == (f_perch ? 2 * p_beats : p_beats) - 8'd1)};
                         if (l_beat == (f_perch ? 2 * p_beats : p_beats) - 8'd1)
                             l_state <= f_sparse ? L_MAP : L_B;
@@ -526,7 +551,7 @@ module gemm_controller #(
                     L_MAP_WAIT: if (rd_issued == rd_done) l_state <= L_B;
                     L_B: begin
                         if (l_kb == n_kb) begin
-                            run_count[l_g[0]] <= l_nruns;
+                            run_count[l_bank] <= l_nruns;
                             l_state <= L_MARK;
                         end else if (l_block_zero) begin
                             l_in_run <= 1'b0;
@@ -534,15 +559,15 @@ module gemm_controller #(
                             cnt_skipped <= cnt_skipped + 32'd1;
                         end else if (rd_room) begin
                             if (l_r == 0 && !l_in_run) begin   // open a run
-                                run_start[{l_g[0], l_nruns[$clog2(KB_MAX)-1:0]}] <= l_kb;
-                                run_len  [{l_g[0], l_nruns[$clog2(KB_MAX)-1:0]}] <= 16'd1;
-                                run_bpos [{l_g[0], l_nruns[$clog2(KB_MAX)-1:0]}] <=
-                                    l_bpos - (l_g[0] ? KMAX[AW-1:0] : {AW{1'b0}});
+                                run_start[{l_bank, l_nruns[$clog2(KB_MAX)-1:0]}] <= l_kb;
+                                run_len  [{l_bank, l_nruns[$clog2(KB_MAX)-1:0]}] <= 16'd1;
+                                run_bpos [{l_bank, l_nruns[$clog2(KB_MAX)-1:0]}] <=
+                                    l_bpos - bank_base(l_bank);
                                 l_nruns <= l_nruns + 9'd1;
                                 l_in_run <= 1'b1;
                             end else if (l_r == 0) begin
-                                run_len[{l_g[0], l_nruns[$clog2(KB_MAX)-1:0] - 1'b1}] <=
-                                    run_len[{l_g[0], l_nruns[$clog2(KB_MAX)-1:0] - 1'b1}] + 16'd1;
+                                run_len[{l_bank, l_nruns[$clog2(KB_MAX)-1:0] - 1'b1}] <=
+                                    run_len[{l_bank, l_nruns[$clog2(KB_MAX)-1:0] - 1'b1}] + 16'd1;
                             end
                             lq_valid <= 1'b1;
                             lq_addr  <= d_b + l_krow * d_ldb + {l_bcol_byte[31:WB], {WB{1'b0}}};
@@ -556,7 +581,8 @@ module gemm_controller #(
                         end
                     end
                     L_MARK: begin
-                        step_rd_mark[l_g[0]] <= rd_issued + (lq_valid ? 32'd1 : 32'd0);
+                        step_rd_mark[l_bank] <= rd_issued + (lq_valid ? 32'd1 : 32'd0);
+                        l_bank <= (l_bank == 2'd2) ? 2'd0 : l_bank + 2'd1;
                         l_marked <= l_g + 32'd1;
                         l_g <= l_g + 32'd1;
                         if (l_jt == n_ct - 16'd1) begin
@@ -581,11 +607,11 @@ module gemm_controller #(
                             else                 p_scale[32*(dq_entry[7:0]*(W/4) + q) +: 32] <= rd_data[32*q +: 32];
                         end
                         if (dq_off[0]) begin  // last beat of this step's params
-                            p_wr_en <= 1'b1; p_slot <= dq_entry[8];
+                            p_wr_en <= 1'b1; p_slot <= dq_entry[9:8];
                         end
                     end
                     3'd6: if (dq_off[0]) begin  // scale-only step: bias lanes stay zero
-                        p_wr_en <= 1'b1; p_slot <= dq_entry[8];
+                        p_wr_en <= 1'b1; p_slot <= dq_entry[9:8];
                     end
                     3'd4: l_map[W*8*dq_entry[7:0] +: W*8] <= rd_data;
                     3'd5: begin : desc_beat
@@ -612,6 +638,7 @@ module gemm_controller #(
                         cnt_tiles <= cnt_tiles + 32'd1;
                         if (c_it == c_rb_tiles - 16'd1) begin
                             c_g <= c_g + 32'd1;
+                            c_bank_r <= (c_bank_r == 2'd2) ? 2'd0 : c_bank_r + 2'd1;
                             c_state <= C_WAIT;
                             if (c_jt == n_ct - 16'd1) begin
                                 c_jt <= 16'd0; c_rb <= c_rb + 16'd1;
@@ -624,29 +651,22 @@ module gemm_controller #(
 
             // ---------- store ----------
             if (wq_valid && wq_ready) wr_issued <= wr_issued + 32'd1;
-            case (s_state)
-                2'd0: if (res_valid && (state == S_RUN || state == S_ABORT)) begin
-                    if (s_row_valid) begin
-                        s_addr   <= s_wa[31:WB];
-                        s_nbeats <= s_nbeats_calc[3:0];
-                        s_bytes  <= {{(8*W){1'b0}}, row_packed} << (8 * s_off);
-                        s_mask   <= (({{W{1'b0}}, {(4*ARRAY_N){1'b1}}} >> (4*ARRAY_N - s_len)) << s_off);
-                        s_beat   <= 4'd0;
-                        s_state  <= 2'd1;
-                        cnt_bytes_wr <= cnt_bytes_wr + s_len;
-                    end else begin
-                        s_advance();
-                    end
+            if (s_cmd_fire) s_cmd_sent <= 1'b1;
+            if (wd_valid && wd_ready) s_beat <= s_beat + 4'd1;
+            if (s_finish) s_state <= 2'd0;
+            if (res_valid && res_ready) begin
+                s_advance();
+                if (s_row_valid) begin
+                    s_addr     <= s_wa[31:WB];
+                    s_nbeats   <= s_nbeats_calc[3:0];
+                    s_bytes    <= {{(8*W){1'b0}}, row_packed} << (8 * s_off);
+                    s_mask     <= (({{W{1'b0}}, {(4*ARRAY_N){1'b1}}} >> (4*ARRAY_N - s_len)) << s_off);
+                    s_beat     <= 4'd0;
+                    s_cmd_sent <= 1'b0;
+                    s_state    <= 2'd1;
+                    cnt_bytes_wr <= cnt_bytes_wr + s_len;
                 end
-                2'd1: if (wq_ready) s_state <= 2'd2;
-                2'd2: if (wd_ready) begin
-                    if (s_beat == s_nbeats - 4'd1) begin
-                        s_state <= 2'd0;
-                        s_advance();
-                    end else s_beat <= s_beat + 4'd1;
-                end
-                default: s_state <= 2'd0;
-            endcase
+            end
         end
     end
 
@@ -669,14 +689,17 @@ module gemm_controller #(
     endtask
 
     // descriptor layout in memory (docs/chip.md): 16 words
+    // A chain descriptor is 16 words in the order of the descriptor registers (rtl/regmap.json
+    // "descriptor_word"): word 5 is NEXT, word 15 is reserved and must be 0.
     task desc_word(input integer idx, input [31:0] v);
         begin
             case (idx)
                 0: d_a <= v;  1: d_b <= v;  2: d_c <= v;  3: d_bias <= v;  4: d_map <= v;
-                5: begin d_m <= v[15:0]; d_n <= v[31:16]; end
-                6: begin d_k <= v[15:0]; d_shift <= v[21:16]; d_flags <= v[28:24]; end
-                7: d_lda <= v;  8: d_ldb <= v;  9: d_ldc <= v;  10: d_scale <= v;
-                11: d_next <= v;
+                5: d_next <= v;
+                6: d_m <= v[15:0];  7: d_n <= v[15:0];  8: d_k <= v[15:0];
+                9: d_lda <= v;  10: d_ldb <= v;  11: d_ldc <= v;  12: d_scale <= v;
+                13: d_shift <= v[5:0];  14: d_flags <= v[4:0];
+                15: d_resv_bad <= (v != 32'd0);
                 default: ;
             endcase
         end

@@ -33,6 +33,7 @@ def run_cocotb(
     parameters: dict,
     build_name: str,
     plusargs: list[str] | None = None,
+    testcase: str | None = None,
 ) -> None:
     """Build ``toplevel`` from ``sources`` with ``parameters`` and run the cocotb tests of
     ``test_module``; raise AssertionError naming the failures if any cocotb test failed."""
@@ -57,7 +58,7 @@ def run_cocotb(
     )
     stamp.write_text(str(waves))
     seed = os.environ.get("SEED") or None
-    test_filter = os.environ.get("TESTCASE") or None
+    test_filter = os.environ.get("TESTCASE") or testcase
     extra_env = {
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
         "CSAI_RESULTS_DIR": str(RESULTS_DIR),

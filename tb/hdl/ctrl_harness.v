@@ -110,7 +110,8 @@ module ctrl_harness #(
     wire core_rst, cmd_valid, cmd_ready, res_valid, res_ready, core_issuing;
     wire [AW-1:0] cmd_a_base, cmd_b_base, b_wr_addr, ta_addr, a_wr_addr;
     wire [15:0] cmd_k;
-    wire cmd_p_addr, p_wr_en, p_wr_addr, b_wr_en, ta_valid, ta_ready, ta_idle, a_wr_en;
+    wire [1:0] cmd_p_addr, p_wr_addr;
+    wire p_wr_en, b_wr_en, ta_valid, ta_ready, ta_idle, a_wr_en;
     wire [5:0] cmd_shift, cmd_flags;
     wire [ARRAY_N*32-1:0] res_data;
     wire [ARRAY_N*8-1:0] b_wr_data, a_wr_data;
@@ -149,7 +150,7 @@ module ctrl_harness #(
         .wr_en(a_wr_en), .wr_addr(a_wr_addr), .wr_data(a_wr_data));
 
     /* verilator lint_off PINCONNECTEMPTY */
-    gemm_core #(.ARRAY_N(ARRAY_N), .BUF_DEPTH(A_PANELS * KMAX), .P_DEPTH(2)) u_core (
+    gemm_core #(.ARRAY_N(ARRAY_N), .BUF_DEPTH(A_PANELS * KMAX), .P_DEPTH(4)) u_core (
         .clk(clk), .rst(rst || core_rst),
         .a_wr_en(a_wr_en), .a_wr_addr(a_wr_addr), .a_wr_data(a_wr_data),
         .b_wr_en(b_wr_en), .b_wr_addr(b_wr_addr), .b_wr_data(b_wr_data),
