@@ -8,6 +8,9 @@
 //   * Each command consumes exactly ceil(cmd_len / (BUS_W/8)) input beats, in command order;
 //     byte i of its beats goes to cmd_addr + i. The last beat is written with WSTRB covering
 //     only the bytes below cmd_len. Input beats may arrive before their command.
+//   * in_strb travels through the FIFO with its beat: WSTRB = in_strb & (the length mask of the
+//     command's last beat, all ones on other beats). A producer that writes every byte drives
+//     all ones; partial strobes on any beat (first, middle, last) write only those bytes.
 //   * Bursts are at most MAX_BURST beats and never cross a 4 KB boundary; up to
 //     MAX_OUTSTANDING bursts wait for their B response. An AW is issued only once the FIFO
 //     holds every beat of that burst, so a started burst streams without waiting for the
@@ -36,6 +39,7 @@ module dma_writer #(
     input  wire               in_valid,
     output wire               in_ready,
     input  wire [BUS_W-1:0]   in_data,
+    input  wire [BUS_W/8-1:0] in_strb,   // byte enables of this beat (all ones: every byte)
     // AXI4 write master (single ID 0)
     output reg  [31:0]        m_axi_awaddr,
     output reg  [7:0]         m_axi_awlen,
@@ -44,7 +48,7 @@ module dma_writer #(
     output reg                m_axi_awvalid,
     input  wire               m_axi_awready,
     output wire [BUS_W-1:0]   m_axi_wdata,
-    output wire [BYTES-1:0]   m_axi_wstrb,
+    output wire [BUS_W/8-1:0] m_axi_wstrb,
     output wire               m_axi_wlast,
     output wire               m_axi_wvalid,
     input  wire               m_axi_wready,
@@ -88,16 +92,16 @@ module dma_writer #(
 
     // ---------------- data FIFO ----------------
     wire             fifo_in_ready, fifo_out_valid;
-    wire [BUS_W-1:0] fifo_out;
+    wire [BUS_W+BYTES-1:0] fifo_out;   // {strobe, data}
     wire [FW+1:0]    fifo_count;
     wire             w_beat_go = m_axi_wvalid && m_axi_wready;
     wire             fifo_clear = aborting && (n_out == {(OW+1){1'b0}});
 
-    assign in_ready = fifo_in_ready && !aborting;
+    assign in_ready = fifo_in_ready && !aborting && !abort_req;
 
-    axis_fifo #(.WIDTH(BUS_W), .DEPTH(FIFO_DEPTH)) u_fifo (
+    axis_fifo #(.WIDTH(BUS_W + BYTES), .DEPTH(FIFO_DEPTH)) u_fifo (
         .clk(clk), .rst(rst), .clear(fifo_clear),
-        .in_valid(in_valid && in_ready), .in_ready(fifo_in_ready), .in_data(in_data),
+        .in_valid(in_valid && in_ready), .in_ready(fifo_in_ready), .in_data({in_strb, in_data}),
         .out_valid(fifo_out_valid), .out_ready(w_beat_go),
         .out_data(fifo_out), .count(fifo_count));
 
@@ -113,8 +117,9 @@ module dma_writer #(
     wire cmd_done_issuing = (beats_left == burst);
 
     // ---------------- commands ----------------
-    assign cmd_ready = !active && !aborting;
-    wire        cmd_take  = cmd_valid && cmd_ready && !abort_req;
+    // the next command is taken in the cycle the current one issues its last AW
+    assign cmd_ready = !aborting && !abort_req && (!active || (issue && cmd_done_issuing));
+    wire        cmd_take  = cmd_valid && cmd_ready;
     wire [32:0] cmd_end   = {1'b0, cmd_addr} + {1'b0, cmd_len};
     wire        cmd_bad   = (cmd_addr[SZ-1:0] != {SZ{1'b0}}) || (cmd_len == 32'd0) ||
                             (cmd_end > 33'h1_0000_0000);
@@ -130,9 +135,10 @@ module dma_writer #(
     // ---------------- W channel ----------------
     wire w_head_last = (w_beat == bq_len[q_w]);
     assign m_axi_wvalid = fifo_out_valid && (n_w != {(OW+1){1'b0}});
-    assign m_axi_wdata  = fifo_out;
+    assign m_axi_wdata  = fifo_out[BUS_W-1:0];
     assign m_axi_wlast  = w_head_last;
-    assign m_axi_wstrb  = (w_head_last && bq_last[q_w]) ? bq_strb[q_w] : {BYTES{1'b1}};
+    assign m_axi_wstrb  = fifo_out[BUS_W +: BYTES] &
+                          ((w_head_last && bq_last[q_w]) ? bq_strb[q_w] : {BYTES{1'b1}});
     wire   w_end        = w_beat_go && w_head_last;
 
     // ---------------- B channel ----------------
@@ -149,17 +155,6 @@ module dma_writer #(
             m_axi_awvalid <= 1'b0; m_axi_awaddr <= 32'd0; m_axi_awlen <= 8'd0;
             done <= 1'b0; err_cmd <= 1'b0; err_bus <= 1'b0;
         end else begin
-            // commands
-            if (cmd_take) begin
-                if (cmd_bad) begin
-                    err_cmd <= 1'b1;
-                end else begin
-                    active     <= 1'b1;
-                    cur_addr   <= cmd_addr;
-                    beats_left <= cmd_beats;
-                    last_strb  <= strb_of(cmd_len[SZ-1:0]);
-                end
-            end
             // address channel
             if (issue) begin
                 m_axi_awvalid <= 1'b1;
@@ -174,6 +169,17 @@ module dma_writer #(
                 if (cmd_done_issuing) active <= 1'b0;
             end else if (m_axi_awready) begin
                 m_axi_awvalid <= 1'b0;
+            end
+            // commands (after the AW block: a new command replaces the one finishing)
+            if (cmd_take) begin
+                if (cmd_bad) begin
+                    err_cmd <= 1'b1;
+                end else begin
+                    active     <= 1'b1;
+                    cur_addr   <= cmd_addr;
+                    beats_left <= cmd_beats;
+                    last_strb  <= strb_of(cmd_len[SZ-1:0]);
+                end
             end
             committed <= committed + (issue ? burst[FW+1:0] : {(FW+2){1'b0}})
                                    - {{(FW+1){1'b0}}, w_beat_go};

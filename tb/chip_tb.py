@@ -24,6 +24,7 @@ class GemmCase:
     flags: int = FLAG_INT8
     shift: int = 0
     sparsity: float = 0.0  # fraction of all-zero N x N blocks of B (FLAG_SPARSE)
+    pad: int = 0  # spare bus words after every row of A, B and C (row strides > row lengths)
 
 
 @dataclass
@@ -53,8 +54,8 @@ def build(rng: np.random.Generator, mem: MemImage, case: GemmCase, array_n: int)
                     b[bi * array_n : (bi + 1) * array_n, j * array_n : (j + 1) * array_n] = 0
     bias = rng.integers(-(2**24), 2**24, size=n)
     scale = rng.integers(1, 2**16, size=n) if f & FLAG_PERCH else np.full(n, int(rng.integers(1, 2**16)))
-    a_addr, lda = mem.put_matrix(a)
-    b_addr, ldb = mem.put_matrix(b)
+    a_addr, lda = mem.put_matrix(a, pad_words=case.pad)
+    b_addr, ldb = mem.put_matrix(b, pad_words=case.pad)
     vec = ct * array_n  # bias then scale vectors, each padded to whole column tiles
     bias_pad = np.zeros(vec, dtype=np.int64)
     bias_pad[:n] = bias
@@ -63,7 +64,7 @@ def build(rng: np.random.Generator, mem: MemImage, case: GemmCase, array_n: int)
     bias_addr = mem.put_bytes(np.concatenate([bias_pad, scale_pad]).astype(np.int32).view(np.uint8))
     map_addr = mem.put_bytes(sparsity_map(zero, mem.word_bytes)) if f & FLAG_SPARSE else 0
     elem = 1 if f & FLAG_INT8 else 4
-    c_addr, ldc = mem.put_matrix(np.zeros((m, n), dtype=np.int64), elem)
+    c_addr, ldc = mem.put_matrix(np.zeros((m, n), dtype=np.int64), elem, pad_words=case.pad)
     q = Requant(scale=scale, shift=case.shift, relu=bool(f & FLAG_RELU), out_int8=bool(f & FLAG_INT8))
     expect = gemm(a, b, bias if f & FLAG_BIAS else None, q)
     regs = dict(
@@ -124,6 +125,24 @@ async def run_on_harness(
     dut.dump.value = 0
     await ClockCycles(dut.clk, 2)
     mem.read_hex(work / "mem_out.hex")
+    check_and_record(mem, lay, case, test, counters, int(dut.ARRAY_N.value), int(dut.BUS_W.value), overlap)
+    cocotb.log.info("%s: %s", case, counters)
+    return counters
+
+
+def check_and_record(
+    mem: MemImage,
+    lay: GemmLayout,
+    case: GemmCase,
+    test: str,
+    counters: dict,
+    array_n: int,
+    bus_w: int,
+    overlap: bool,
+    **extra,
+) -> None:
+    """Compare C in the dumped memory with the golden model bit for bit, then record the chip's
+    own counters for this GEMM in build/results/ (docs/results_schema.md)."""
     elem = 1 if case.flags & FLAG_INT8 else 4
     got = mem.get_matrix(lay.c_addr, case.m, case.n, lay.ldc, elem)
     if not np.array_equal(got, lay.expect):
@@ -132,19 +151,18 @@ async def run_on_harness(
             f"{case}: {len(bad)} wrong elements, first C{tuple(bad[0])} = {got[tuple(bad[0])]}, "
             f"golden {lay.expect[tuple(bad[0])]}"
         )
-    n_arr = int(dut.ARRAY_N.value)
     record(
         test,
-        n_arr,
+        array_n,
         case.m,
         case.n,
         case.k,
         {
-            "out_int8": bool(case.flags & 1),
-            "relu": bool(case.flags & 2),
-            "bias_en": bool(case.flags & 4),
-            "per_channel": bool(case.flags & 8),
-            "block_sparse": bool(case.flags & 16),
+            "out_int8": bool(case.flags & FLAG_INT8),
+            "relu": bool(case.flags & FLAG_RELU),
+            "bias_en": bool(case.flags & FLAG_BIAS),
+            "per_channel": bool(case.flags & FLAG_PERCH),
+            "block_sparse": bool(case.flags & FLAG_SPARSE),
             "overlap": overlap,
         },
         counters["total"],
@@ -155,9 +173,8 @@ async def run_on_harness(
         tiles=counters["tiles"],
         tiles_skipped=counters["skipped"],
         sparsity=case.sparsity,
-        bus_w=int(dut.BUS_W.value),
+        bus_w=bus_w,
         event_start="start",
         event_end="done (all C written)",
+        **extra,
     )
-    cocotb.log.info("%s: %s", case, counters)
-    return counters

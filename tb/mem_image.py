@@ -31,10 +31,13 @@ class MemImage:
         self._next = addr + nbytes
         return addr
 
-    def put_matrix(self, m: np.ndarray, elem_bytes: int = 1, align: int | None = None) -> tuple[int, int]:
-        """Place a 2-D int matrix row-major with a bus-aligned row stride; return (addr, stride)."""
+    def put_matrix(
+        self, m: np.ndarray, elem_bytes: int = 1, align: int | None = None, pad_words: int = 0
+    ) -> tuple[int, int]:
+        """Place a 2-D int matrix row-major with a bus-aligned row stride (``pad_words`` spare bus
+        words after each row); return (addr, stride)."""
         rows, cols = m.shape
-        stride = -(-cols * elem_bytes // self.word_bytes) * self.word_bytes
+        stride = (-(-cols * elem_bytes // self.word_bytes) + pad_words) * self.word_bytes
         addr = self.alloc(rows * stride, align)
         raw = np.asarray(m, dtype=np.int64).astype({1: np.int8, 4: np.int32}[elem_bytes]).view(np.uint8)
         raw = raw.reshape(rows, cols * elem_bytes)

@@ -121,14 +121,19 @@ module axi_protocol_checker #(
         violations = 32'd0;
     end
 
+    reg rst_q = 1'b0;   // rst one cycle ago
+    always @(posedge clk) rst_q <= rst;
+
     always @(posedge clk) begin
         if (rst) begin
             aw_wait <= 1'b0; w_wait <= 1'b0; b_wait <= 1'b0; ar_wait <= 1'b0; r_wait <= 1'b0;
             aw_n = 0; w_n = 0; b_n = 0; ar_n = 0; r_n = 0; w_beat = 0; r_beat = 0;
             rd_outstanding <= 32'd0; wr_outstanding <= 32'd0; rd_bursts <= 32'd0; wr_bursts <= 32'd0;
-            if (awvalid === 1'b1 || wvalid === 1'b1 || arvalid === 1'b1)
+            // Synchronous resets: VALID may still be high in the first reset cycle (a reset
+            // that arrives mid-transfer); from the second cycle of reset on it must be low.
+            if (rst_q && (awvalid === 1'b1 || wvalid === 1'b1 || arvalid === 1'b1))
                 fail("master VALID high during reset");
-            if (bvalid === 1'b1 || rvalid === 1'b1) fail("slave VALID high during reset");
+            if (rst_q && (bvalid === 1'b1 || rvalid === 1'b1)) fail("slave VALID high during reset");
         end else begin
             // ---------------- X on VALID / READY ----------------
             check_valid("AWVALID", awvalid); check_valid("WVALID", wvalid); check_valid("BVALID", bvalid);

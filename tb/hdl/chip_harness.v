@@ -1,0 +1,134 @@
+`default_nettype none
+// Simulation toplevel for the whole chip (tb/test_chip.py, tb/bench_chip.py):
+//   * rtl/csai_chip.v with its AXI4-Lite register port on the top (cocotb-bus AXI4LiteMaster,
+//     prefix "s_axi");
+//   * its AXI4 master port on tb/hdl/axi_mem_model.v (latency, stalls, beat gaps and error
+//     injection from the cfg_* ports, or the +MEM_* plusargs), loaded and dumped in bulk
+//     through files (load_req / dump_req pulses) so Python never moves data beat by beat;
+//   * an AXI protocol checker on each port; `violation` is sticky and every test asserts it 0.
+// The harness is a fixed wrapper toplevel so tb/waves/chip_harness.gtkw keeps matching.
+module chip_harness #(
+    parameter integer ARRAY_N   = 8,
+    parameter integer BUS_W     = 64,
+    parameter integer KMAX      = 512,
+    parameter integer A_PANELS  = 4,
+    parameter integer MEM_BYTES = 1 << 18     // memory model size; also the chip's MEM_BYTES
+) (
+    input  wire        clk,
+    input  wire        rst,
+    // AXI4-Lite register port
+    input  wire [11:0] s_axi_awaddr,
+    input  wire        s_axi_awvalid,
+    output wire        s_axi_awready,
+    input  wire [31:0] s_axi_wdata,
+    input  wire [3:0]  s_axi_wstrb,
+    input  wire        s_axi_wvalid,
+    output wire        s_axi_wready,
+    output wire [1:0]  s_axi_bresp,
+    output wire        s_axi_bvalid,
+    input  wire        s_axi_bready,
+    input  wire [11:0] s_axi_araddr,
+    input  wire        s_axi_arvalid,
+    output wire        s_axi_arready,
+    output wire [31:0] s_axi_rdata,
+    output wire [1:0]  s_axi_rresp,
+    output wire        s_axi_rvalid,
+    input  wire        s_axi_rready,
+    output wire        irq,
+    // memory model knobs and bulk access
+    input  wire [15:0] cfg_rd_latency,
+    input  wire [15:0] cfg_wr_latency,
+    input  wire [7:0]  cfg_stall_pct,
+    input  wire [15:0] cfg_beat_gap,
+    input  wire [31:0] cfg_seed,
+    input  wire [31:0] cfg_err_lo,
+    input  wire [31:0] cfg_err_hi,
+    input  wire        load_req,
+    input  wire        dump_req,
+    // checkers
+    output wire        violation,
+    output wire [31:0] rd_outstanding,
+    output wire [31:0] wr_outstanding,
+    output wire [31:0] lite_rd_outstanding,
+    output wire [31:0] lite_wr_outstanding,
+    output wire [31:0] mem_rd_beats,
+    output wire [31:0] mem_wr_beats
+);
+    localparam integer BYTES = BUS_W / 8;
+
+    wire [31:0]      araddr, awaddr;
+    wire [7:0]       arlen, awlen;
+    wire [2:0]       arsize, awsize;
+    wire [1:0]       arburst, awburst, rresp, bresp;
+    wire             arvalid, arready, rvalid, rready, rlast;
+    wire             awvalid, awready, wvalid, wready, wlast, bvalid, bready;
+    wire [BUS_W-1:0] rdata, wdata;
+    wire [BYTES-1:0] wstrb;
+
+    csai_chip #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W), .KMAX(KMAX), .A_PANELS(A_PANELS),
+                .MEM_BYTES(MEM_BYTES)) u_chip (
+        .clk(clk), .rst(rst),
+        .s_axi_awaddr(s_axi_awaddr), .s_axi_awvalid(s_axi_awvalid), .s_axi_awready(s_axi_awready),
+        .s_axi_wdata(s_axi_wdata), .s_axi_wstrb(s_axi_wstrb), .s_axi_wvalid(s_axi_wvalid),
+        .s_axi_wready(s_axi_wready), .s_axi_bresp(s_axi_bresp), .s_axi_bvalid(s_axi_bvalid),
+        .s_axi_bready(s_axi_bready),
+        .s_axi_araddr(s_axi_araddr), .s_axi_arvalid(s_axi_arvalid), .s_axi_arready(s_axi_arready),
+        .s_axi_rdata(s_axi_rdata), .s_axi_rresp(s_axi_rresp), .s_axi_rvalid(s_axi_rvalid),
+        .s_axi_rready(s_axi_rready),
+        .m_axi_araddr(araddr), .m_axi_arlen(arlen), .m_axi_arsize(arsize),
+        .m_axi_arburst(arburst), .m_axi_arvalid(arvalid), .m_axi_arready(arready),
+        .m_axi_rdata(rdata), .m_axi_rresp(rresp), .m_axi_rlast(rlast), .m_axi_rvalid(rvalid),
+        .m_axi_rready(rready),
+        .m_axi_awaddr(awaddr), .m_axi_awlen(awlen), .m_axi_awsize(awsize),
+        .m_axi_awburst(awburst), .m_axi_awvalid(awvalid), .m_axi_awready(awready),
+        .m_axi_wdata(wdata), .m_axi_wstrb(wstrb), .m_axi_wlast(wlast), .m_axi_wvalid(wvalid),
+        .m_axi_wready(wready), .m_axi_bresp(bresp), .m_axi_bvalid(bvalid),
+        .m_axi_bready(bready),
+        .irq(irq));
+
+    axi_mem_model #(.BUS_W(BUS_W), .MEM_BYTES(MEM_BYTES), .QUEUE_DEPTH(64)) u_mem (
+        .clk(clk), .rst(rst),
+        .s_axi_awaddr(awaddr), .s_axi_awlen(awlen), .s_axi_awsize(awsize),
+        .s_axi_awburst(awburst), .s_axi_awvalid(awvalid), .s_axi_awready(awready),
+        .s_axi_wdata(wdata), .s_axi_wstrb(wstrb), .s_axi_wlast(wlast), .s_axi_wvalid(wvalid),
+        .s_axi_wready(wready), .s_axi_bresp(bresp), .s_axi_bvalid(bvalid),
+        .s_axi_bready(bready),
+        .s_axi_araddr(araddr), .s_axi_arlen(arlen), .s_axi_arsize(arsize),
+        .s_axi_arburst(arburst), .s_axi_arvalid(arvalid), .s_axi_arready(arready),
+        .s_axi_rdata(rdata), .s_axi_rresp(rresp), .s_axi_rlast(rlast), .s_axi_rvalid(rvalid),
+        .s_axi_rready(rready),
+        .cfg_rd_latency(cfg_rd_latency), .cfg_wr_latency(cfg_wr_latency),
+        .cfg_stall_pct(cfg_stall_pct), .cfg_beat_gap(cfg_beat_gap), .cfg_seed(cfg_seed),
+        .cfg_err_lo(cfg_err_lo), .cfg_err_hi(cfg_err_hi),
+        .load_req(load_req), .dump_req(dump_req), .cfg_dump_lo(32'd0), .cfg_dump_hi(32'd0),
+        .rd_beats(mem_rd_beats), .wr_beats(mem_wr_beats));
+
+    wire v_mem, v_lite;
+    assign violation = v_mem | v_lite;
+
+    axi_protocol_checker #(.LITE(0), .DATA_W(BUS_W), .ADDR_W(32), .MAX_PENDING(128)) u_chk_mem (
+        .clk(clk), .rst(rst),
+        .awaddr(awaddr), .awlen(awlen), .awsize(awsize), .awburst(awburst),
+        .awvalid(awvalid), .awready(awready),
+        .wdata(wdata), .wstrb(wstrb), .wlast(wlast), .wvalid(wvalid), .wready(wready),
+        .bresp(bresp), .bvalid(bvalid), .bready(bready),
+        .araddr(araddr), .arlen(arlen), .arsize(arsize), .arburst(arburst),
+        .arvalid(arvalid), .arready(arready),
+        .rdata(rdata), .rresp(rresp), .rlast(rlast), .rvalid(rvalid), .rready(rready),
+        .violation(v_mem), .violations(), .rd_outstanding(rd_outstanding),
+        .wr_outstanding(wr_outstanding), .rd_bursts(), .wr_bursts());
+
+    axi_protocol_checker #(.LITE(1), .DATA_W(32), .ADDR_W(12), .CHECK_ALIGN(0)) u_chk_lite (
+        .clk(clk), .rst(rst),
+        .awaddr(s_axi_awaddr), .awlen(8'd0), .awsize(3'd2), .awburst(2'b01),
+        .awvalid(s_axi_awvalid), .awready(s_axi_awready),
+        .wdata(s_axi_wdata), .wstrb(s_axi_wstrb), .wlast(1'b1), .wvalid(s_axi_wvalid),
+        .wready(s_axi_wready), .bresp(s_axi_bresp), .bvalid(s_axi_bvalid), .bready(s_axi_bready),
+        .araddr(s_axi_araddr), .arlen(8'd0), .arsize(3'd2), .arburst(2'b01),
+        .arvalid(s_axi_arvalid), .arready(s_axi_arready),
+        .rdata(s_axi_rdata), .rresp(s_axi_rresp), .rlast(1'b1), .rvalid(s_axi_rvalid),
+        .rready(s_axi_rready),
+        .violation(v_lite), .violations(), .rd_outstanding(lite_rd_outstanding),
+        .wr_outstanding(lite_wr_outstanding), .rd_bursts(), .wr_bursts());
+endmodule
+`default_nettype wire
