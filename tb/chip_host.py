@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import cocotb
 import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
@@ -17,6 +16,7 @@ from cocotb_bus.drivers.amba import AXI4LiteMaster, AXIProtocolError
 from models.regmap import REGMAP
 from tb.chip_tb import FLAG_INT8, GemmCase, GemmLayout, build, check_and_record
 from tb.mem_image import MemImage
+from tb.seeds import test_seed
 
 # chip_tb's descriptor keys -> register names
 DESC_REGS = {
@@ -50,8 +50,7 @@ class ChipHost:
 
     def __init__(self, dut) -> None:
         self.dut = dut
-        self.seed = int(cocotb.RANDOM_SEED)
-        dut._log.info("seed=%d (replay: SEED=%d)", self.seed, self.seed)
+        self.seed = test_seed(dut)
         self.rng = np.random.default_rng(self.seed)
         self.array_n = int(dut.ARRAY_N.value)
         self.bus_w = int(dut.BUS_W.value)

@@ -51,6 +51,7 @@ def record(
         "utilization": macs / int(cycles) / int(array_n) ** 2,
         "build": os.environ.get("CSAI_BUILD_NAME", ""),
         "seed": _seed(),
+        "run_seed": os.environ.get("CSAI_RUN_SEED"),  # replay: SEED=<run_seed> TESTCASE=<test>
     }
     rec.update({key: _plain(v) for key, v in extra.items()})
     out = results_dir()

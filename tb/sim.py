@@ -3,7 +3,7 @@
 Each parameter set gets its own build folder under ``build/sim/<build_name>`` so that pytest-xdist
 can run them side by side. Environment knobs (all optional, documented in the README):
 
-* ``SEED``     - cocotb random seed (``COCOTB_RANDOM_SEED``) for a replay;
+* ``SEED``     - the run seed (``COCOTB_RANDOM_SEED``) for a replay; drawn here when not given;
 * ``TESTCASE`` - regex passed to ``COCOTB_TEST_FILTER`` to run one cocotb test;
 * ``WAVES=1``  - dump an FST waveform per build folder (rebuilds when the setting changes).
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from pathlib import Path
 
 from cocotb_tools.check_results import get_results
@@ -57,12 +58,14 @@ def run_cocotb(
         always=always,
     )
     stamp.write_text(str(waves))
-    seed = os.environ.get("SEED") or None
+    # the run seed: given, or drawn here so that every log can say how to replay (tb/seeds.py)
+    seed = os.environ.get("SEED") or str(secrets.randbelow(2**31))
     test_filter = os.environ.get("TESTCASE") or testcase
     extra_env = {
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
         "CSAI_RESULTS_DIR": str(RESULTS_DIR),
         "CSAI_BUILD_NAME": build_name,
+        "CSAI_RUN_SEED": seed,
         "CSAI_PARAMETERS": ",".join(f"{k}={v}" for k, v in sorted(parameters.items())),
     }
     xml_path = build_dir / "results.xml"

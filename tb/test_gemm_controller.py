@@ -20,11 +20,11 @@ from tb.chip_tb import (
     run_on_harness,
 )
 from tb.mem_image import MemImage
+from tb.seeds import test_seed
 
 
 async def _setup(dut):
-    seed = int(cocotb.RANDOM_SEED)
-    dut._log.info("seed=%d (replay: SEED=%d)", seed, seed)
+    seed = test_seed(dut)
     Clock(dut.clk, 10, unit="ns").start()
     for s in ("load", "dump", "start", "soft_reset", "overlap_enable", "chain_enable"):
         getattr(dut, s).value = 0

@@ -8,11 +8,11 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
 
 from models.golden import matmul_int8
+from tb.seeds import test_seed
 
 
 async def _reset(dut) -> np.random.Generator:
-    seed = int(cocotb.RANDOM_SEED)
-    dut._log.info("seed=%d (replay: SEED=%d)", seed, seed)
+    seed = test_seed(dut)
     Clock(dut.clk, 10, unit="ns").start()
     for s in ("valid_in", "first_in", "last_in", "a_in", "b_in"):
         getattr(dut, s).value = 0

@@ -16,6 +16,7 @@ from cocotb_bus.monitors import BusMonitor
 from cocotb_bus.scoreboard import Scoreboard
 
 from models.golden import Requant, output_stage
+from tb.seeds import test_seed
 
 I32 = (-(2**31), 2**31 - 1)
 
@@ -34,8 +35,7 @@ class LaneMonitor(BusMonitor):
 
 
 async def _setup(dut):
-    seed = int(cocotb.RANDOM_SEED)
-    dut._log.info("seed=%d (replay: SEED=%d)", seed, seed)
+    seed = test_seed(dut)
     Clock(dut.clk, 10, unit="ns").start()
     dut.in_valid.value = 0
     dut.rst.value = 1
