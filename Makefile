@@ -11,12 +11,13 @@ JOBS       ?= 2
 # Knobs passed to the testbenches through the environment (see README, "One test, one seed").
 export SEED TESTCASE WAVES ARRAY_N
 
-.PHONY: help sim test bench lint waves clean check-iverilog venv
+.PHONY: help sim test bench regress lint waves clean distclean check-iverilog venv
 
 help:
 	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
 	@echo "make test     - the regression: pytest over models/ and every testbench, JUnit in build/"
-	@echo "make bench    - controller benchmarks (256^3, GEMV, sparse, overlap on/off; minutes)"
+	@echo "make bench    - whole-chip benchmarks (8x8x8, 256^3, GEMV, sparse, overlap on/off; minutes)"
+	@echo "make regress [SEEDS='1 2 3'] [CASES=40] - long random whole-chip regression, one run per seed"
 	@echo "make lint     - verilator --lint-only -Wall over rtl/"
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
@@ -47,14 +48,26 @@ test: $(STAMP) check-iverilog
 	$(PY) -m pytest tests tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit.xml
 
 bench: $(STAMP) check-iverilog
-	$(PY) -m pytest tb/bench_controller.py -q -s -p no:cacheprovider 2>&1 | grep -E "cycles|gain|bound|fewer|passed|failed|Error"
+	@$(PY) -m pytest tb/bench_chip.py -q -p no:cacheprovider; rc=$$?; \
+	  cat build/bench/chip.md 2>/dev/null; exit $$rc
 
-lint:
+# Long random regression of the whole chip: CASES random GEMMs per seed, every seed replayable
+# with `make test TESTCASE=test_random_regression SEED=<seed>` (set CSAI_CHIP_CASES too).
+SEEDS ?= 1 2 3 4
+CASES ?= 40
+regress: $(STAMP) check-iverilog
+	@set -e; for s in $(SEEDS); do echo "== seed $$s, $(CASES) GEMMs per array size"; \
+	  SEED=$$s CSAI_CHIP_CASES=$(CASES) TESTCASE=test_random_regression \
+	  $(PY) -m pytest tb/test_chip.py -n $(JOBS) -q -p no:cacheprovider; done
+
+lint: $(STAMP)
 	@command -v verilator >/dev/null 2>&1 || { echo "error: verilator not found (Debian: apt-get install verilator)"; exit 1; }
 	@set -e; for f in rtl/*.v; do m=$$(basename $$f .v); \
 	  verilator --lint-only -Wall -Irtl --top-module $$m $$f; done
 	@iverilog -g2005 -Wall -o /dev/null rtl/*.v
 	@set -e; for n in 4 16; do verilator --lint-only -Wall -Irtl -GARRAY_N=$$n --top-module gemm_core rtl/gemm_core.v; done
+	@$(PY) -m ruff check models tb tests tools
+	@$(PY) -m ruff format --check -q models tb tests tools
 	@echo "lint: clean"
 
 waves: $(STAMP) check-iverilog

@@ -62,7 +62,9 @@ class Field:
             # a parameter name, optionally divided by a constant: "ARRAY_N", "BUS_W/8"
             name, _, div = self.reset.partition("/")
             if params is None or name.strip() not in params:
-                raise KeyError(f"{self.name}: reset {self.reset!r} needs parameter {name.strip()!r}")
+                raise KeyError(
+                    f"{self.name}: reset {self.reset!r} needs parameter {name.strip()!r}"
+                ) from None
             return int(params[name.strip()]) // int(div or 1)
 
 
@@ -149,8 +151,9 @@ class RegMap:
         return {f.name: (int(word) >> f.lsb) & ((1 << f.width) - 1) for f in r.fields}
 
     def descriptor_registers(self) -> list[Register]:
-        return sorted((r for r in self.registers if r.descriptor_word is not None),
-                      key=lambda r: r.descriptor_word)
+        return sorted(
+            (r for r in self.registers if r.descriptor_word is not None), key=lambda r: r.descriptor_word
+        )
 
 
 def load(path: Path = JSON_PATH) -> RegMap:
@@ -159,17 +162,37 @@ def load(path: Path = JSON_PATH) -> RegMap:
     for r in raw["registers"]:
         fields = tuple(
             Field(
-                name=f["name"], lsb=int(f["lsb"]), width=int(f["width"]), access=f["access"],
-                reset=f["reset"], desc=f["desc"], enum=f.get("enum"),
+                name=f["name"],
+                lsb=int(f["lsb"]),
+                width=int(f["width"]),
+                access=f["access"],
+                reset=f["reset"],
+                desc=f["desc"],
+                enum=f.get("enum"),
             )
             for f in r["fields"]
         )
-        regs.append(Register(name=r["name"], offset=_int(r["offset"]), desc=r["desc"], fields=fields,
-                             descriptor_word=r.get("descriptor_word"), snapshot_of=r.get("snapshot_of")))
+        regs.append(
+            Register(
+                name=r["name"],
+                offset=_int(r["offset"]),
+                desc=r["desc"],
+                fields=fields,
+                descriptor_word=r.get("descriptor_word"),
+                snapshot_of=r.get("snapshot_of"),
+            )
+        )
     return RegMap(
-        name=raw["name"], title=raw["title"], version=raw["version"], data_bits=raw["data_bits"],
-        addr_bits=raw["addr_bits"], access_types=raw["access_types"], bus_rules=raw["bus_rules"],
-        parameters=raw["parameters"], registers=regs, descriptor=raw["descriptor"],
+        name=raw["name"],
+        title=raw["title"],
+        version=raw["version"],
+        data_bits=raw["data_bits"],
+        addr_bits=raw["addr_bits"],
+        access_types=raw["access_types"],
+        bus_rules=raw["bus_rules"],
+        parameters=raw["parameters"],
+        registers=regs,
+        descriptor=raw["descriptor"],
         error_codes={e["name"]: int(e["value"]) for e in raw["error_codes"]},
         error_desc={e["name"]: e["desc"] for e in raw["error_codes"]},
     )
@@ -194,9 +217,9 @@ def validate(rm: RegMap) -> list[str]:
             if used & f.mask:
                 problems.append(f"{r.name}.{f.name}: overlaps another field")
             used |= f.mask
-            if isinstance(f.reset, int) or f.reset.startswith("0x"):
-                if not 0 <= f.reset_value() < (1 << f.width):
-                    problems.append(f"{r.name}.{f.name}: reset does not fit {f.width} bits")
+            numeric = isinstance(f.reset, int) or f.reset.startswith("0x")
+            if numeric and not 0 <= f.reset_value() < (1 << f.width):
+                problems.append(f"{r.name}.{f.name}: reset does not fit {f.width} bits")
             if f.enum is not None and f.enum != "error_codes":
                 problems.append(f"{r.name}.{f.name}: unknown enum {f.enum!r}")
         if r.snapshot_of is not None and r.snapshot_of not in {x.name for x in rm.registers}:
@@ -209,7 +232,9 @@ def validate(rm: RegMap) -> list[str]:
     first = rm.reg(rm.descriptor["first_register"]).offset
     for r in rm.descriptor_registers():
         if r.offset != first + 4 * r.descriptor_word:
-            problems.append(f"{r.name}: descriptor word {r.descriptor_word} is not at first_register + 4*word")
+            problems.append(
+                f"{r.name}: descriptor word {r.descriptor_word} is not at first_register + 4*word"
+            )
     v = rm.version
     if rm.reg("VERSION").reset_value() != (v["major"] << 16) | (v["minor"] << 8) | v["patch"]:
         problems.append("VERSION register reset does not match the version at the top of the JSON")
@@ -267,21 +292,35 @@ def render_markdown(rm: RegMap = REGMAP) -> str:
         reset = "build" if params else f"0x{r.reset_value():08X}"
         write = "SLVERR (read-only)" if r.read_only else "yes"
         out.append(f"| `0x{r.offset:03X}` | {r.name} | {reset} | {write} | {r.desc} |")
-    out += ["", "Any other offset: reads return SLVERR and 0; writes return SLVERR and set error "
-            "`BAD_REG_ADDR`.", "", "## Fields", ""]
+    out += [
+        "",
+        "Any other offset: reads return SLVERR and 0; writes return SLVERR and set error `BAD_REG_ADDR`.",
+        "",
+        "## Fields",
+        "",
+    ]
     for r in rm.registers:
         out += [f"### `0x{r.offset:03X}` {r.name}", "", r.desc, ""]
         if r.snapshot_of:
-            out += [f"Reads the value latched by the last read of {r.snapshot_of}, so the pair "
-                    f"{r.snapshot_of} then {r.name} is one consistent 64-bit sample.", ""]
+            out += [
+                f"Reads the value latched by the last read of {r.snapshot_of}, so the pair "
+                f"{r.snapshot_of} then {r.name} is one consistent 64-bit sample.",
+                "",
+            ]
         out += ["| bits | field | access | reset | meaning |", "|---|---|---|---|---|"]
         for f in sorted(r.fields, key=lambda f: f.lsb):
             meaning = f.desc + (" (values: error code table)" if f.enum else "")
             out.append(f"| {_bits(f)} | {f.name} | {f.access} | {_reset_text(f)} | {meaning} |")
         out.append("")
     d = rm.descriptor
-    out += ["## Chain descriptor in memory", "", d["desc"], "",
-            "| byte offset | word | register layout | in memory |", "|---|---|---|---|"]
+    out += [
+        "## Chain descriptor in memory",
+        "",
+        d["desc"],
+        "",
+        "| byte offset | word | register layout | in memory |",
+        "|---|---|---|---|",
+    ]
     for r in rm.descriptor_registers():
         mem = "NEXT (0 ends the chain)" if r.name == "CHAIN_ADDR" else r.name
         out.append(f"| `0x{4 * r.descriptor_word:02X}` | {r.descriptor_word} | {r.name} | {mem} |")
@@ -299,11 +338,15 @@ def _vname(*parts: str) -> str:
 
 
 def _vreset(r: Register) -> str:
-    const = sum(f.reset_value() << f.lsb for f in r.fields
-                if isinstance(f.reset, int) or f.reset.startswith("0x"))
+    const = sum(
+        f.reset_value() << f.lsb for f in r.fields if isinstance(f.reset, int) or f.reset.startswith("0x")
+    )
     terms = [f"32'h{const:08X}"]
-    terms += [f"(({f.reset}) << {f.lsb})" for f in r.fields
-              if isinstance(f.reset, str) and not f.reset.startswith("0x")]
+    terms += [
+        f"(({f.reset}) << {f.lsb})"
+        for f in r.fields
+        if isinstance(f.reset, str) and not f.reset.startswith("0x")
+    ]
     return " | ".join(terms)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from models.regmap import DOC_PATH, RTL_PATH, load, render_markdown, render_verilog, splice, validate  # noqa: E402
+from models.regmap import DOC_PATH, RTL_PATH, load, render_markdown, render_verilog, splice, validate
 
 
 def outputs() -> dict[Path, str]:

@@ -59,8 +59,8 @@ module ctrl_harness #(
     reg [31:0] q_due  [0:255];
     reg [31:0] q_addr [0:255];
     reg [7:0]  q_head, q_tail;
-    wire [8:0] q_count = {1'b0, q_tail} - {1'b0, q_head};
-    wire rq_ready = (q_count < 9'd200);
+    wire [7:0] q_count = q_tail - q_head;   // entries queued (pointers wrap at 256)
+    wire rq_ready = (q_count < 8'd200);
     wire head_due = (q_head != q_tail) && (q_due[q_head] <= now);
     always @(posedge clk) begin
         if (rst) begin
