@@ -13,7 +13,7 @@
 //             column tile has no non-zero block (bias-only output);
 //   store   : takes result rows in issue order and writes the valid part of each row to C
 //             (strobed beats, any byte offset within the beat).
-// B banks and param slots are double-buffered; A is single-buffered per row block. With
+// B banks and param slots are triple-buffered; A is single-buffered per row block. With
 // overlap_enable = 0 every step waits for the previous one to be written back.
 module gemm_controller #(
     parameter integer ARRAY_N   = 8,        // core array size
@@ -548,7 +548,8 @@ module gemm_controller #(
                         if (l_beat == map_beats - 8'd1) l_state <= L_MAP_WAIT;
                         l_beat <= l_beat + 8'd1;
                     end
-                    L_MAP_WAIT: if (rd_issued == rd_done) l_state <= L_B;
+                    // the last map request may still sit in lq (not yet counted in rd_issued)
+                    L_MAP_WAIT: if (rd_issued == rd_done && !lq_valid) l_state <= L_B;
                     L_B: begin
                         if (l_kb == n_kb) begin
                             run_count[l_bank] <= l_nruns;

@@ -15,7 +15,7 @@ from cocotb.triggers import ClockCycles
 
 from tb.chip_tb import FLAG_BIAS, FLAG_INT8, FLAG_SPARSE, GemmCase, build, run_on_harness
 from tb.mem_image import MemImage
-from tb.seeds import test_seed
+from tb.seeds import log_seed
 
 PEAK = 64
 
@@ -41,7 +41,7 @@ async def _run(dut, rng, name: str, case: GemmCase, overlap: bool = True) -> dic
 
 @cocotb.test()
 async def bench_targets(dut):
-    seed = test_seed(dut)
+    seed = log_seed(dut)
     rng = np.random.default_rng(seed)
     Clock(dut.clk, 10, unit="ns").start()
     for s in ("load", "dump", "start", "soft_reset", "overlap_enable", "chain_enable"):

@@ -16,7 +16,7 @@ from cocotb_bus.drivers.amba import AXI4LiteMaster, AXIProtocolError
 from models.regmap import REGMAP
 from tb.chip_tb import FLAG_INT8, GemmCase, GemmLayout, build, check_and_record
 from tb.mem_image import MemImage
-from tb.seeds import test_seed
+from tb.seeds import log_seed
 
 # chip_tb's descriptor keys -> register names
 DESC_REGS = {
@@ -50,7 +50,7 @@ class ChipHost:
 
     def __init__(self, dut) -> None:
         self.dut = dut
-        self.seed = test_seed(dut)
+        self.seed = log_seed(dut)
         self.rng = np.random.default_rng(self.seed)
         self.array_n = int(dut.ARRAY_N.value)
         self.bus_w = int(dut.BUS_W.value)

@@ -3,7 +3,7 @@
 cocotb 2.x reseeds every test from the run seed (``COCOTB_RANDOM_SEED``) and the test's own name,
 so a test's ``cocotb.RANDOM_SEED`` is not what to pass back: the run seed is. ``tb/sim.py``
 always chooses the run seed (``SEED`` when given, else a fresh one) and hands it to the test
-process as ``CSAI_RUN_SEED``; ``test_seed`` logs how to replay and returns the test's seed.
+process as ``CSAI_RUN_SEED``; ``log_seed`` logs how to replay and returns the test's seed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import cocotb
 
 
-def test_seed(dut) -> int:
+def log_seed(dut) -> int:
     """The seed this test draws its stimulus from; logs the command that replays it."""
     seed = int(cocotb.RANDOM_SEED)
     dut._log.info("seed=%d (replay: SEED=%s TESTCASE=<this test>)", seed, run_seed())

@@ -19,7 +19,7 @@ from cocotb.triggers import ClockCycles, RisingEdge
 
 from models.golden import Requant, gemm
 from tb.results import record
-from tb.seeds import test_seed
+from tb.seeds import log_seed
 
 
 def _hex_rows(words: list[int], digits: int) -> str:
@@ -32,7 +32,7 @@ def _pack(values, bits: int) -> int:
 
 
 async def _run(dut, test: str, tiles: int, k: int, stall_pct: int) -> None:
-    seed = test_seed(dut)
+    seed = log_seed(dut)
     rng = np.random.default_rng(seed)
     n = int(dut.ARRAY_N.value)
     work = Path.cwd()  # the simulator's working directory: the harness reads core_*.hex here

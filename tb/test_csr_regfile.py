@@ -17,7 +17,7 @@ from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 from cocotb_bus.drivers.amba import AXI4LiteMaster, AXI4Master, AXIProtocolError, AXIxRESP
 
 from models.regmap import REGMAP
-from tb.seeds import test_seed
+from tb.seeds import log_seed
 
 OKAY, SLVERR = int(AXIxRESP.OKAY), int(AXIxRESP.SLVERR)
 PERF_INPUTS = {
@@ -43,7 +43,7 @@ class CsrTB:
 
     def __init__(self, dut) -> None:
         self.dut = dut
-        self.seed = test_seed(dut)
+        self.seed = log_seed(dut)
         self.rng = np.random.default_rng(self.seed)
         self.params = {"ARRAY_N": int(dut.ARRAY_N.value), "BUS_W": int(dut.BUS_W.value)}
         Clock(dut.clk, 10, unit="ns").start()

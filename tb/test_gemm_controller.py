@@ -20,11 +20,11 @@ from tb.chip_tb import (
     run_on_harness,
 )
 from tb.mem_image import MemImage
-from tb.seeds import test_seed
+from tb.seeds import log_seed
 
 
 async def _setup(dut):
-    seed = test_seed(dut)
+    seed = log_seed(dut)
     Clock(dut.clk, 10, unit="ns").start()
     for s in ("load", "dump", "start", "soft_reset", "overlap_enable", "chain_enable"):
         getattr(dut, s).value = 0

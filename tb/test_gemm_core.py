@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from tb.core_tb import CoreTB, Tile, check_rows, expected_tile, record_tiles
-from tb.seeds import test_seed
+from tb.seeds import log_seed
 
 
 def _rng(dut) -> np.random.Generator:
-    seed = test_seed(dut)
+    seed = log_seed(dut)
     return np.random.default_rng(seed)
 
 

@@ -16,7 +16,7 @@ from cocotb_bus.monitors import BusMonitor
 from cocotb_bus.scoreboard import Scoreboard
 
 from models.golden import Requant, output_stage
-from tb.seeds import test_seed
+from tb.seeds import log_seed
 
 I32 = (-(2**31), 2**31 - 1)
 
@@ -35,7 +35,7 @@ class LaneMonitor(BusMonitor):
 
 
 async def _setup(dut):
-    seed = test_seed(dut)
+    seed = log_seed(dut)
     Clock(dut.clk, 10, unit="ns").start()
     dut.in_valid.value = 0
     dut.rst.value = 1
