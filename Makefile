@@ -11,13 +11,15 @@ JOBS       ?= 2
 # Knobs passed to the testbenches through the environment (see README, "One test, one seed").
 export SEED TESTCASE WAVES ARRAY_N
 
-.PHONY: help sim test bench regress lint waves clean distclean check-iverilog venv
+.PHONY: help sim test bench regress validate report lint waves clean distclean check-iverilog venv
 
 help:
 	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
 	@echo "make test     - the regression: pytest over models/ and every testbench, JUnit in build/"
 	@echo "make bench    - whole-chip benchmarks (8x8x8, 256^3, GEMV, sparse, overlap on/off; minutes)"
 	@echo "make regress [SEEDS='1 2 3'] [CASES=40] - long random whole-chip regression, one run per seed"
+	@echo "make validate - cycle model vs RTL: random GEMMs simulated, every point's error in build/validate/"
+	@echo "make report   - per-model inference timings (Markdown, JSON, CSV, PNG) in build/report/"
 	@echo "make lint     - verilator --lint-only -Wall over rtl/"
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
@@ -59,6 +61,12 @@ regress: $(STAMP) check-iverilog
 	@set -e; for s in $(SEEDS); do echo "== seed $$s, $(CASES) GEMMs per array size"; \
 	  SEED=$$s CSAI_CHIP_CASES=$(CASES) TESTCASE=test_random_regression \
 	  $(PY) -m pytest tb/test_chip.py -n $(JOBS) -q -p no:cacheprovider; done
+
+validate: $(STAMP) check-iverilog
+	$(PY) -m tb.validate_cycle_model
+
+report: $(STAMP)
+	$(PY) -m models.report --out build/report
 
 lint: $(STAMP)
 	@command -v verilator >/dev/null 2>&1 || { echo "error: verilator not found (Debian: apt-get install verilator)"; exit 1; }
