@@ -14,16 +14,11 @@ from cocotb.triggers import ClockCycles, RisingEdge
 from cocotb_bus.drivers.amba import AXI4LiteMaster, AXIProtocolError
 
 from models.regmap import REGMAP
+from tb.chain import DESC_REGS
 from tb.chip_tb import FLAG_INT8, GemmCase, GemmLayout, build, check_and_record
 from tb.mem_image import MemImage
 from tb.seeds import log_seed
 
-# chip_tb's descriptor keys -> register names
-DESC_REGS = {
-    "r_a_addr": "A_ADDR", "r_b_addr": "B_ADDR", "r_c_addr": "C_ADDR", "r_bias_addr": "BIAS_ADDR",
-    "r_map_addr": "SPMAP_ADDR", "r_m": "M", "r_n": "N", "r_k": "K", "r_lda": "LDA", "r_ldb": "LDB",
-    "r_ldc": "LDC", "r_scale": "SCALE", "r_shift": "SHIFT", "r_flags": "FLAGS",
-}  # fmt: skip
 COUNTERS = {
     "total": "PERF_CYCLES",
     "compute": "PERF_COMPUTE",
@@ -58,6 +53,8 @@ class ChipHost:
         self.mem_bytes = int(dut.MEM_BYTES.value)
         Clock(dut.clk, 10, unit="ns").start()
         self.axi = AXI4LiteMaster(dut, "s_axi", dut.clk)
+        self.knobs = MemKnobs()
+        self.last_layout: GemmLayout | None = None  # of the latest gemm(), for callers' checks
 
     # ---------------- reset, knobs, memory ----------------
     async def reset(self, knobs: MemKnobs | None = None) -> None:
@@ -72,6 +69,7 @@ class ChipHost:
         await RisingEdge(d.clk)
 
     def set_knobs(self, k: MemKnobs) -> None:
+        self.knobs = k  # recorded with every GEMM (tb/results.py: mem_latency ...)
         d = self.dut
         d.cfg_rd_latency.value = k.rd_latency
         d.cfg_wr_latency.value = k.wr_latency
@@ -193,6 +191,7 @@ class ChipHost:
         """Random operands for ``case`` in memory, run through the registers, check C bit for bit
         against the golden model, record the chip's counters; return the counters."""
         mem, lay = self.layout(case)
+        self.last_layout = lay
         before = mem.data.copy()
         await self.load(mem)
         await self.program(lay.regs)
@@ -206,6 +205,12 @@ class ChipHost:
         await self.clear_status()
         await self.dump(mem)
         self.assert_untouched(before, mem, self.c_mask(mem, lay, case), str(case))
+        kn = self.knobs
+        mem_fields = dict(
+            mem_latency=kn.rd_latency, mem_wr_latency=kn.wr_latency, stall_prob=kn.stall_pct / 100,
+            beat_gap=kn.beat_gap,
+        )  # fmt: skip
+        extra = {**mem_fields, **extra}
         check_and_record(mem, lay, case, test, counters, self.array_n, self.bus_w, overlap, **extra)
         self.dut._log.info("%s: %s", case, counters)
         return counters

@@ -40,20 +40,44 @@ class GemmLayout:
 
 
 def build(rng: np.random.Generator, mem: MemImage, case: GemmCase, array_n: int) -> GemmLayout:
-    """Random operands for one GEMM, placed in memory; the golden result."""
+    """Random operands for one GEMM (with ``case.sparsity`` of B's blocks zeroed when the case is
+    block-sparse), placed in memory; the golden result."""
     m, n, k, f = case.m, case.n, case.k, case.flags
     a = rng.integers(-128, 128, size=(m, k))
     b = rng.integers(-128, 128, size=(k, n))
-    kb, ct = -(-k // array_n), -(-n // array_n)
-    zero = np.zeros((kb, ct), dtype=bool)
     if f & FLAG_SPARSE:
-        zero = rng.random((kb, ct)) < case.sparsity
-        for bi in range(kb):
-            for j in range(ct):
-                if zero[bi, j]:
-                    b[bi * array_n : (bi + 1) * array_n, j * array_n : (j + 1) * array_n] = 0
+        zero = rng.random((-(-k // array_n), -(-n // array_n))) < case.sparsity
+        for bi, j in np.argwhere(zero):
+            b[bi * array_n : (bi + 1) * array_n, j * array_n : (j + 1) * array_n] = 0
     bias = rng.integers(-(2**24), 2**24, size=n)
     scale = rng.integers(1, 2**16, size=n) if f & FLAG_PERCH else np.full(n, int(rng.integers(1, 2**16)))
+    return place(mem, a, b, bias, scale, case, array_n)
+
+
+def zero_blocks(b: np.ndarray, array_n: int) -> np.ndarray:
+    """[k_blocks, col_tiles] mask of the all-zero ARRAY_N x ARRAY_N blocks of B (edges padded)."""
+    k, n = b.shape
+    kb, ct = -(-k // array_n), -(-n // array_n)
+    padded = np.zeros((kb * array_n, ct * array_n), dtype=np.int64)
+    padded[:k, :n] = b
+    return ~padded.reshape(kb, array_n, ct, array_n).any(axis=(1, 3))
+
+
+def place(
+    mem: MemImage,
+    a: np.ndarray,
+    b: np.ndarray,
+    bias: np.ndarray,
+    scale: np.ndarray,
+    case: GemmCase,
+    array_n: int,
+) -> GemmLayout:
+    """Put A, B, the bias/scale vectors and (block-sparse) the zero-block map of B in memory,
+    allocate C, and compute the golden C. ``bias`` is used when the case has FLAG_BIAS; ``scale``
+    is one value per column (FLAG_PERCH) or per tensor (its first value)."""
+    m, n, k, f = case.m, case.n, case.k, case.flags
+    assert a.shape == (m, k) and b.shape == (k, n), f"{case}: A {a.shape}, B {b.shape}"
+    ct = -(-n // array_n)
     a_addr, lda = mem.put_matrix(a, pad_words=case.pad)
     b_addr, ldb = mem.put_matrix(b, pad_words=case.pad)
     vec = ct * array_n  # bias then scale vectors, each padded to whole column tiles
@@ -62,10 +86,11 @@ def build(rng: np.random.Generator, mem: MemImage, case: GemmCase, array_n: int)
     scale_pad = np.zeros(vec, dtype=np.int64)
     scale_pad[:n] = scale
     bias_addr = mem.put_bytes(np.concatenate([bias_pad, scale_pad]).astype(np.int32).view(np.uint8))
-    map_addr = mem.put_bytes(sparsity_map(zero, mem.word_bytes)) if f & FLAG_SPARSE else 0
+    map_addr = mem.put_bytes(sparsity_map(zero_blocks(b, array_n), mem.word_bytes)) if f & FLAG_SPARSE else 0
     elem = 1 if f & FLAG_INT8 else 4
     c_addr, ldc = mem.put_matrix(np.zeros((m, n), dtype=np.int64), elem, pad_words=case.pad)
-    q = Requant(scale=scale, shift=case.shift, relu=bool(f & FLAG_RELU), out_int8=bool(f & FLAG_INT8))
+    q_scale = scale if f & FLAG_PERCH else int(scale[0])
+    q = Requant(scale=q_scale, shift=case.shift, relu=bool(f & FLAG_RELU), out_int8=bool(f & FLAG_INT8))
     expect = gemm(a, b, bias if f & FLAG_BIAS else None, q)
     regs = dict(
         r_a_addr=a_addr,
@@ -143,6 +168,12 @@ def check_and_record(
 ) -> None:
     """Compare C in the dumped memory with the golden model bit for bit, then record the chip's
     own counters for this GEMM in build/results/ (docs/results_schema.md)."""
+    check_c(mem, lay, case)
+    record_gemm(test, case, counters, array_n, bus_w, overlap, **extra)
+
+
+def check_c(mem: MemImage, lay: GemmLayout, case: GemmCase) -> None:
+    """C in the dumped memory equals the golden model's, bit for bit."""
     elem = 1 if case.flags & FLAG_INT8 else 4
     got = mem.get_matrix(lay.c_addr, case.m, case.n, lay.ldc, elem)
     if not np.array_equal(got, lay.expect):
@@ -151,6 +182,12 @@ def check_and_record(
             f"{case}: {len(bad)} wrong elements, first C{tuple(bad[0])} = {got[tuple(bad[0])]}, "
             f"golden {lay.expect[tuple(bad[0])]}"
         )
+
+
+def record_gemm(
+    test: str, case: GemmCase, counters: dict, array_n: int, bus_w: int, overlap: bool, **extra
+) -> None:
+    """One results record of a GEMM with the chip's (or controller's) own counters."""
     record(
         test,
         array_n,
