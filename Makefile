@@ -43,7 +43,8 @@ check-iverilog:
 sim: $(STAMP) check-iverilog
 	@rm -rf build/results
 	@$(PY) -m pytest tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit-sim.xml; rc=$$?; \
-	  $(PY) -m tb.summary; s=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ]
+	  $(PY) -m tb.summary; s=$$?; \
+	  $(PY) -m models.report --out build/report; r=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ] && [ $$r -eq 0 ]
 
 test: $(STAMP) check-iverilog
 	@rm -rf build/results
