@@ -28,7 +28,7 @@ module csai_chip #(
     parameter integer A_PANELS       = 4,             // A row tiles kept per row block
     parameter [31:0]  MEM_BYTES      = 32'h0100_0000, // every operand must lie below this
     parameter integer RD_OUTSTANDING = 32,            // one-beat reads in flight (power of 2)
-    parameter integer WR_OUTSTANDING = 16             // write bursts awaiting B (power of 2)
+    parameter integer WR_OUTSTANDING = 32             // write bursts awaiting B (power of 2)
 ) (
     input  wire               clk,
     input  wire               rst,

@@ -4,8 +4,9 @@
 //
 // * Alignment: cmd_addr must be a multiple of BUS_W/8 bytes; cmd_len is any number of bytes
 //   >= 1 (the command reads ceil(len / (BUS_W/8)) whole beats; the bytes of the last beat past
-//   the length are whatever memory holds). A misaligned or zero-length command is accepted and
-//   dropped: `err_cmd` is set and nothing is read or streamed for it.
+//   the length are whatever memory holds) and cmd_addr + cmd_len must not pass 2^32 (as for
+//   dma_writer). A command breaking this is accepted and dropped: `err_cmd` is set and nothing
+//   is read or streamed for it.
 // * Bursts: at most MAX_BURST beats, never across a 4 KB boundary; ARSIZE = bus width, INCR,
 //   one ID (so data returns in order).
 // * Outstanding reads: up to MAX_OUTSTANDING bursts in flight. One command is accepted and one
@@ -16,10 +17,11 @@
 //   and the memory is never stalled by a slow consumer.
 // * Errors: an R beat with RRESP != OKAY is still delivered (so every command keeps its exact
 //   beat count and its `out_last`), flagged with `out_err`, and sticky `err_bus` is set.
-// * abort_req (soft reset, one-cycle pulse or level; clears err_cmd / err_bus): stop accepting and issuing, drop the queued
-//   data and the rest of the current command, keep RREADY high until every burst already issued
-//   has returned its last beat (their data is discarded), then drop `busy`. An AR that is valid
-//   but not yet accepted stays valid until accepted, as AXI requires, and is drained too.
+// * abort_req (soft reset, one-cycle pulse or level; clears err_cmd / err_bus): stop accepting
+//   and issuing, drop the queued data and the rest of the current command, keep RREADY high
+//   until every burst already issued has returned its last beat (their data is discarded),
+//   then drop `busy`. An AR that is valid but not yet accepted stays valid until accepted, as
+//   AXI requires, and is drained too.
 module dma_reader #(
     parameter integer BUS_W           = 64,   // AXI data width in bits (64 and 128 tested)
     parameter integer MAX_OUTSTANDING = 32,   // read bursts in flight (power of two)
@@ -41,7 +43,8 @@ module dma_reader #(
     output wire             out_err,    // this beat came with RRESP != OKAY
     // control and status
     input  wire             abort_req,  // drop everything, drain the bursts in flight
-    output wire             busy,       // a command, a burst or an abort is in progress
+    output wire             busy,       // a command, a burst or an abort is in progress (beats
+                                        // waiting in the data FIFO do not count: see out_valid)
     output reg              err_cmd,    // sticky: a command was refused (misaligned / len 0)
     output reg              err_bus,    // sticky: an R beat came with RRESP != OKAY
     // AXI4 read address channel
@@ -98,7 +101,9 @@ module dma_reader #(
 
     assign cmd_ready = !rst && !draining && !abort && (!cur_valid || (issue && last_burst));
     wire cmd_fire = cmd_valid && cmd_ready;
-    wire cmd_bad  = (cmd_addr[SB-1:0] != {SB{1'b0}}) || (cmd_len == 32'd0);
+    wire [32:0] cmd_end = {1'b0, cmd_addr} + {1'b0, cmd_len};
+    wire cmd_bad  = (cmd_addr[SB-1:0] != {SB{1'b0}}) || (cmd_len == 32'd0) ||
+                    (cmd_end > 33'h1_0000_0000);
     // beats = ceil(len / BYTES); the low SB bits of the sum are the last beat's byte count - 1
     /* verilator lint_off UNUSEDSIGNAL */
     wire [32:0] len_up = {1'b0, cmd_len} + BM1;

@@ -15,6 +15,8 @@
 //     MAX_OUTSTANDING bursts wait for their B response. An AW is issued only once the FIFO
 //     holds every beat of that burst, so a started burst streams without waiting for the
 //     producer (WVALID stays high for the whole burst unless the FIFO output is being loaded).
+//     The next command is accepted in the cycle the current one issues its last AW, so
+//     one-beat commands go at one per cycle (bounded by MAX_OUTSTANDING / B latency).
 //   * BRESP != OKAY sets err_bus. `done` pulses when the last B response of a command arrives:
 //     its bytes are then in memory.
 //   * abort_req (a pulse, or held high) drops the current command and stops taking input and

@@ -1,27 +1,36 @@
 `default_nettype none
 // Simulation toplevel for tb/test_dma.py: dma_reader and dma_writer on one AXI4 memory model
 // (reader on the read channels, writer on the write channels), an AXI4 protocol checker on that
-// bus, and stream plumbing so no Python runs per beat:
+// bus, and stream plumbing so no Python runs per beat or per command (docs/axi.md):
 //
-//   mode 1 (copy):    reader stream -> writer input, through a random-stall link
+//   mode 1 (copy):    reader stream -> writer input (strobe all ones), through a random-stall link
 //   mode 0 (capture): reader stream -> capture memory (random out_ready);
-//                     source memory -> writer input (random in_valid)
+//                     source memory {strobe, data} -> writer input (random in_valid)
+//
+// Commands come from the *_cmd_* ports, or from the command tables: while rd_tab_i < rd_tab_n
+// the reader gets table entry rd_tab_i ({len, addr}, 64 bits) and the port is ignored (the
+// same for the writer), so a list of commands runs back to back at one per cycle.
 //
 // Files (simulator working directory), on pulses:
-//   load_req     mem_load.hex -> memory model (see axi_mem_model.v)   and src_load.hex -> src_mem
+//   load_req     mem_load.hex -> memory model (see axi_mem_model.v), src_load.hex -> src_mem
+//                ({strb, data} per line), rd_cmds.hex -> rd_tab, wr_cmds.hex -> wr_tab
 //   dump_req     memory model -> mem_dump.hex (cfg_dump_lo/hi range)
 //   cap_dump_req cap_mem[0 .. cap_count-1] -> cap_dump.hex, one line per captured beat:
 //                {err, last, data} in hex
-// stream_reset clears cap_count and src_count (the source restarts at src_mem[0]).
+// stream_reset clears the counters and stamps, and restarts the source and both tables at
+// entry 0. `cycle` counts clocks since stream_reset; rd/wr_first_cmd stamp the first command
+// handshake, rd_last_at the latest out_last beat, wr_done_at the latest done pulse.
 // The stall percentages are LFSR-driven (seed cfg_seed, taken at reset).
 module dma_harness #(
-    parameter integer BUS_W           = 64,       // AXI data width
-    parameter integer MAX_BURST       = 256,      // DMA bursts, beats
-    parameter integer MAX_OUTSTANDING = 4,        // DMA bursts in flight
-    parameter integer FIFO_DEPTH      = 512,      // DMA FIFOs, beats
-    parameter integer MEM_BYTES       = 1 << 20,  // memory model size
-    parameter integer CAP_DEPTH       = 8192,     // capture / source memories, beats
-    parameter integer QUEUE_DEPTH     = 16        // memory model request queues
+    parameter integer BUS_W          = 64,       // AXI data width
+    parameter integer MAX_BURST      = 256,      // DMA bursts, beats
+    parameter integer RD_OUTSTANDING = 32,       // reader bursts in flight
+    parameter integer WR_OUTSTANDING = 4,        // writer bursts awaiting B
+    parameter integer FIFO_DEPTH     = 512,      // DMA FIFOs, beats
+    parameter integer MEM_BYTES      = 1 << 18,  // memory model size
+    parameter integer CAP_DEPTH      = 8192,     // capture / source memories, beats
+    parameter integer TAB_DEPTH      = 4096,     // command tables, entries
+    parameter integer QUEUE_DEPTH    = 64        // memory model request queues
 ) (
     input  wire               clk,
     input  wire               rst,
@@ -36,6 +45,9 @@ module dma_harness #(
     output wire               wr_cmd_ready,
     input  wire [31:0]        wr_cmd_addr,
     input  wire [31:0]        wr_cmd_len,
+    // command tables
+    input  wire [31:0]        rd_tab_n,
+    input  wire [31:0]        wr_tab_n,
     // aborts
     input  wire               rd_abort,
     input  wire               wr_abort,
@@ -64,14 +76,24 @@ module dma_harness #(
     output wire               wr_busy,
     output wire               wr_err_cmd,
     output wire               wr_err_bus,
+    output reg  [31:0]        rd_tab_i,        // table commands the reader has taken
+    output reg  [31:0]        wr_tab_i,        // table commands the writer has taken
+    output reg  [31:0]        rd_cmds,         // reader command handshakes (port or table)
+    output reg  [31:0]        wr_cmds,         // writer command handshakes (port or table)
     output reg  [31:0]        wr_done_count,   // dma_writer done pulses
     output reg  [31:0]        cap_count,       // beats captured (mode 0) or copied (mode 1)
     output reg  [31:0]        src_count,       // beats sent by the source (mode 0)
     output reg  [31:0]        last_count,      // out_last beats seen on the reader stream
+    output reg  [31:0]        err_beats,       // out_err beats seen on the reader stream
     output reg  [31:0]        stall_cycles,    // cycles the reader stream was valid but held
     output reg  [31:0]        rready_low,      // cycles RVALID was held by RREADY low
     output reg  [31:0]        rd_max_out,      // most read bursts in flight at once
     output reg  [31:0]        wr_max_out,      // most write bursts in flight at once
+    output reg  [31:0]        cycle,           // clocks since stream_reset
+    output reg  [31:0]        rd_first_cmd,    // cycle of the first reader command
+    output reg  [31:0]        rd_last_at,      // cycle of the latest out_last beat
+    output reg  [31:0]        wr_first_cmd,    // cycle of the first writer command
+    output reg  [31:0]        wr_done_at,      // cycle of the latest writer done pulse
     output wire               violation,
     output wire [31:0]        violations,
     output wire [31:0]        rd_outstanding,
@@ -93,20 +115,36 @@ module dma_harness #(
     wire [BUS_W-1:0] rdata, wdata;
     wire [BYTES-1:0] wstrb;
 
-    // ---------------- streams ----------------
+    // ---------------- streams and commands ----------------
     wire             rs_valid, rs_last, rs_err;
     reg              rs_ready;
     wire [BUS_W-1:0] rs_data;
     reg              ws_valid;
     wire             ws_ready;
     reg  [BUS_W-1:0] ws_data;
+    reg  [BYTES-1:0] ws_strb;
     wire             wr_done;
 
-    dma_reader #(.BUS_W(BUS_W), .MAX_BURST(MAX_BURST), .MAX_OUTSTANDING(MAX_OUTSTANDING),
+    reg  [63:0]      rd_tab [0:TAB_DEPTH-1];   // {len, addr}
+    reg  [63:0]      wr_tab [0:TAB_DEPTH-1];
+    localparam integer TW = $clog2(TAB_DEPTH);
+    // no table command, source beat or captured beat in the stream_reset cycle (it zeroes the
+    // indices and counters, so a handshake then would be lost or repeated)
+    wire             rd_from_tab = !stream_reset && (rd_tab_i < rd_tab_n);
+    wire             wr_from_tab = !stream_reset && (wr_tab_i < wr_tab_n);
+    wire [63:0]      rd_ent = rd_tab[rd_tab_i[TW-1:0]];
+    wire [63:0]      wr_ent = wr_tab[wr_tab_i[TW-1:0]];
+    wire             rd_v   = rd_from_tab || rd_cmd_valid;
+    wire [31:0]      rd_a   = rd_from_tab ? rd_ent[31:0] : rd_cmd_addr;
+    wire [31:0]      rd_l   = rd_from_tab ? rd_ent[63:32] : rd_cmd_len;
+    wire             wr_v   = wr_from_tab || wr_cmd_valid;
+    wire [31:0]      wr_a   = wr_from_tab ? wr_ent[31:0] : wr_cmd_addr;
+    wire [31:0]      wr_l   = wr_from_tab ? wr_ent[63:32] : wr_cmd_len;
+
+    dma_reader #(.BUS_W(BUS_W), .MAX_BURST(MAX_BURST), .MAX_OUTSTANDING(RD_OUTSTANDING),
                  .FIFO_DEPTH(FIFO_DEPTH)) u_rd (
         .clk(clk), .rst(rst),
-        .cmd_valid(rd_cmd_valid), .cmd_ready(rd_cmd_ready), .cmd_addr(rd_cmd_addr),
-        .cmd_len(rd_cmd_len),
+        .cmd_valid(rd_v), .cmd_ready(rd_cmd_ready), .cmd_addr(rd_a), .cmd_len(rd_l),
         .out_valid(rs_valid), .out_ready(rs_ready), .out_data(rs_data), .out_last(rs_last),
         .out_err(rs_err),
         .m_axi_araddr(araddr), .m_axi_arlen(arlen), .m_axi_arsize(arsize),
@@ -115,12 +153,11 @@ module dma_harness #(
         .m_axi_rready(rready),
         .abort_req(rd_abort), .busy(rd_busy), .err_cmd(rd_err_cmd), .err_bus(rd_err_bus));
 
-    dma_writer #(.BUS_W(BUS_W), .MAX_BURST(MAX_BURST), .MAX_OUTSTANDING(MAX_OUTSTANDING),
+    dma_writer #(.BUS_W(BUS_W), .MAX_BURST(MAX_BURST), .MAX_OUTSTANDING(WR_OUTSTANDING),
                  .FIFO_DEPTH(FIFO_DEPTH)) u_wr (
         .clk(clk), .rst(rst),
-        .cmd_valid(wr_cmd_valid), .cmd_ready(wr_cmd_ready), .cmd_addr(wr_cmd_addr),
-        .cmd_len(wr_cmd_len),
-        .in_valid(ws_valid), .in_ready(ws_ready), .in_data(ws_data),
+        .cmd_valid(wr_v), .cmd_ready(wr_cmd_ready), .cmd_addr(wr_a), .cmd_len(wr_l),
+        .in_valid(ws_valid), .in_ready(ws_ready), .in_data(ws_data), .in_strb(ws_strb),
         .m_axi_awaddr(awaddr), .m_axi_awlen(awlen), .m_axi_awsize(awsize),
         .m_axi_awburst(awburst), .m_axi_awvalid(awvalid), .m_axi_awready(awready),
         .m_axi_wdata(wdata), .m_axi_wstrb(wstrb), .m_axi_wlast(wlast), .m_axi_wvalid(wvalid),
@@ -157,11 +194,13 @@ module dma_harness #(
         .wr_outstanding(wr_outstanding), .rd_bursts(rd_bursts), .wr_bursts(wr_bursts));
 
     // ---------------- stream plumbing ----------------
-    reg [BUS_W+1:0]     cap_mem [0:CAP_DEPTH-1];
-    reg [BUS_W-1:0]     src_mem [0:CAP_DEPTH-1];
-    reg [31:0]          lfsr;
-    reg                 stall;
-    integer             k;
+    localparam integer CW = $clog2(CAP_DEPTH);
+    reg [BUS_W+1:0]       cap_mem [0:CAP_DEPTH-1];
+    reg [BYTES+BUS_W-1:0] src_mem [0:CAP_DEPTH-1];   // {strb, data}
+    wire [BYTES+BUS_W-1:0] src_word = src_mem[src_count[CW-1:0]];
+    reg [31:0]            lfsr;
+    reg                   stall_rd, stall_wr;        // link stalls: reader side, writer side
+    integer               k;
 
     function [31:0] xorshift(input [31:0] x);
         reg [31:0] y;
@@ -172,47 +211,76 @@ module dma_harness #(
         end
     endfunction
 
-    initial for (k = 0; k < CAP_DEPTH; k = k + 1) src_mem[k] = {BUS_W{1'b0}};
+    initial for (k = 0; k < CAP_DEPTH; k = k + 1) src_mem[k] = {(BYTES + BUS_W){1'b0}};
 
-    // link stall decision for this cycle (registered, from the LFSR)
+    // link stall decisions for this cycle (registered, from the LFSR)
     always @(posedge clk) begin
         if (rst) begin
-            lfsr  <= (cfg_seed == 32'd0) ? 32'h2545_F491 : cfg_seed ^ 32'h2545_F491;
-            stall <= 1'b0;
+            lfsr     <= (cfg_seed == 32'd0) ? 32'h2545_F491 : cfg_seed ^ 32'h2545_F491;
+            stall_rd <= 1'b0;
+            stall_wr <= 1'b0;
         end else begin
-            lfsr  <= xorshift(lfsr);
-            stall <= ((({16'd0, lfsr[31:16]}) * 100) >> 16) < {24'd0, link_stall_pct};
+            lfsr     <= xorshift(lfsr);
+            stall_rd <= ((({16'd0, lfsr[31:16]}) * 100) >> 16) < {24'd0, link_stall_pct};
+            stall_wr <= ((({16'd0, lfsr[15:0]}) * 100) >> 16) < {24'd0, link_stall_pct};
         end
     end
 
     always @* begin
         if (mode) begin
-            rs_ready = ws_ready && !stall;
-            ws_valid = rs_valid && !stall;
+            rs_ready = ws_ready && !stall_rd;
+            ws_valid = rs_valid && !stall_rd;
             ws_data  = rs_data;
+            ws_strb  = {BYTES{1'b1}};
         end else begin
-            rs_ready = !stall;
-            ws_valid = (src_count < src_beats) && !stall;
-            ws_data  = src_mem[src_count[$clog2(CAP_DEPTH)-1:0]];
+            rs_ready = !stall_rd && !stream_reset;
+            ws_valid = (src_count < src_beats) && !stall_wr && !stream_reset;
+            ws_data  = src_word[BUS_W-1:0];
+            ws_strb  = src_word[BUS_W +: BYTES];
         end
     end
 
     always @(posedge clk) begin
-        if (load_req) $readmemh("src_load.hex", src_mem);
+        if (load_req) begin
+            $readmemh("src_load.hex", src_mem);
+            $readmemh("rd_cmds.hex", rd_tab);
+            $readmemh("wr_cmds.hex", wr_tab);
+        end
         if (cap_dump_req && cap_count != 0) $writememh("cap_dump.hex", cap_mem, 0, cap_count - 1);
         if (rst || stream_reset) begin
             cap_count <= 32'd0; src_count <= 32'd0; last_count <= 32'd0; stall_cycles <= 32'd0;
-            wr_done_count <= 32'd0; rready_low <= 32'd0;
+            err_beats <= 32'd0; wr_done_count <= 32'd0; rready_low <= 32'd0;
             rd_max_out <= 32'd0; wr_max_out <= 32'd0;
+            rd_tab_i <= 32'd0; wr_tab_i <= 32'd0; rd_cmds <= 32'd0; wr_cmds <= 32'd0;
+            cycle <= 32'd0; rd_first_cmd <= 32'd0; rd_last_at <= 32'd0;
+            wr_first_cmd <= 32'd0; wr_done_at <= 32'd0;
         end else begin
+            cycle <= cycle + 32'd1;
+            if (rd_v && rd_cmd_ready) begin
+                if (rd_from_tab) rd_tab_i <= rd_tab_i + 32'd1;
+                if (rd_cmds == 32'd0) rd_first_cmd <= cycle;
+                rd_cmds <= rd_cmds + 32'd1;
+            end
+            if (wr_v && wr_cmd_ready) begin
+                if (wr_from_tab) wr_tab_i <= wr_tab_i + 32'd1;
+                if (wr_cmds == 32'd0) wr_first_cmd <= cycle;
+                wr_cmds <= wr_cmds + 32'd1;
+            end
             if (rs_valid && rs_ready) begin
-                if (!mode && cap_count < CAP_DEPTH) cap_mem[cap_count] <= {rs_err, rs_last, rs_data};
+                if (!mode && cap_count < CAP_DEPTH) cap_mem[cap_count[CW-1:0]] <= {rs_err, rs_last, rs_data};
                 cap_count <= cap_count + 32'd1;
-                if (rs_last) last_count <= last_count + 32'd1;
+                if (rs_last) begin
+                    last_count <= last_count + 32'd1;
+                    rd_last_at <= cycle;
+                end
+                if (rs_err) err_beats <= err_beats + 32'd1;
             end
             if (rs_valid && !rs_ready) stall_cycles <= stall_cycles + 32'd1;
             if (!mode && ws_valid && ws_ready) src_count <= src_count + 32'd1;
-            if (wr_done) wr_done_count <= wr_done_count + 32'd1;
+            if (wr_done) begin
+                wr_done_count <= wr_done_count + 32'd1;
+                wr_done_at    <= cycle;
+            end
             if (rvalid && !rready) rready_low <= rready_low + 32'd1;
             if (rd_outstanding > rd_max_out) rd_max_out <= rd_outstanding;
             if (wr_outstanding > wr_max_out) wr_max_out <= wr_outstanding;
