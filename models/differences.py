@@ -113,15 +113,22 @@ def difference_rows(
     a = chip.array_n
     rows = []
 
-    single = gemm_cycles(a, a, a, array_n=a, bus_w_bytes=chip.bus_w_bytes, mem_latency=0, sparsity=0.0)
+    # the core alone (operands in its buffers): max(K, N) + fill/drain, docs/core.md, asserted
+    # in tb/test_gemm_core.py; the whole chip from DRAM: the cycle model of START to C written
+    core_single = a + cycle_model.fill_drain_cycles(a)
+    chip_single = gemm_cycles(
+        a, a, a, array_n=a, bus_w_bytes=chip.bus_w_bytes, mem_latency=chip.mem_latency, sparsity=0.0
+    )
     ops_peak = 2 * a * a
     rows.append(
         (
             "1. cost of one 8x8x8 product",
             f"{NOTE_TILE_CYCLES} cycles, {note_ops_per_cycle()} ops/cycle "
             f"({note_ops_per_cycle() / (2 * NOTE_TILE**2):.1%} of the 128-op peak)",
-            f"{single.cycles} cycles alone (operands in the buffers), then one tile every {a} cycles = "
-            f"{ops_peak} ops/cycle; {NOTE_TILE_CYCLES / single.cycles:.1f}x fewer cycles for one tile",
+            f"{core_single} cycles in the core (operands in its buffers; "
+            f"{NOTE_TILE_CYCLES / core_single:.1f}x fewer), {chip_single.cycles} cycles as a whole GEMM "
+            f"from DRAM (START to C written, memory latency {chip.mem_latency}); back to back one tile "
+            f"every {a} cycles = {ops_peak} ops/cycle",
         )
     )
 

@@ -10,8 +10,11 @@ input prints one line on stderr and exits with status 2. Each file is written to
 file in the same folder and renamed into place, so no file is ever half written.
 
 Cycles come from a pluggable ``gemm_cycles(m, n, k, *, array_n, bus_w_bytes, mem_latency,
-sparsity) -> CycleEstimate`` (default: ``models.cycle_model.gemm_cycles``, whose label says
-whether it is validated against the RTL). Non-GEMM work (norms, softmax, activations, rotary,
+sparsity) -> CycleEstimate`` (default: ``models.cycle_model.gemm_cycles``, the engine model
+validated against the chip RTL by ``make validate``, whose label gives the figures; a GEMM already
+simulated on the chip with the same shape, flags, ARRAY_N, BUS_W and memory latency is taken from
+build/results/ instead). Every GEMM says where its cycles come from (``source``: "measured",
+"model" or "model (extrapolated)"). Non-GEMM work (norms, softmax, activations, rotary,
 embeddings, residuals) runs on the host: it is reported separately and not added to the chip's
 cycles unless ``--add-non-gemm`` is given.
 """
@@ -209,9 +212,24 @@ def make_request(args: argparse.Namespace) -> Request:
     return Request(tuple(runs), chip, args.out, not args.no_plots)
 
 
-def run(request: Request, gemm_cycles: GemmCycles = cycle_model.gemm_cycles) -> list[ModelPerformance]:
-    """Pure: every requested model through the cycle model."""
+def run(request: Request, gemm_cycles: GemmCycles | None = None) -> list[ModelPerformance]:
+    """Every requested model through the cycle model. By default (``gemm_cycles`` None) that is
+    ``cycle_model.gemm_cycles`` with the GEMMs measured on the chip (build/results/) substituted
+    (``source`` "measured"); a given ``gemm_cycles`` is used as it is (pure)."""
+    if gemm_cycles is None:
+        from models.cycle_measured import measured_index, with_measurements
+
+        gemm_cycles = with_measurements(cycle_model.gemm_cycles, measured_index())
     return [evaluate(spec, scenario, request.chip, gemm_cycles) for spec, scenario in request.runs]
+
+
+def report_label() -> str:
+    """The default model's label, and where measured GEMMs replace it."""
+    return (
+        getattr(cycle_model, "MODEL_LABEL", "unlabelled cycle model")
+        + "; a GEMM already simulated on the chip (build/results/: same shape, flags, ARRAY_N, BUS_W, "
+        "memory latency) is reported as measured (column source)"
+    )
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -231,7 +249,7 @@ def render_outputs(results: list[ModelPerformance], request: Request) -> dict[st
     """Every output file's content, by file name (nothing written yet)."""
     from models import report_data, report_render
 
-    label = getattr(cycle_model, "MODEL_LABEL", "unlabelled cycle model")
+    label = report_label()
     files = {
         "report.md": report_render.markdown(results, label).encode(),
         "report.json": report_data.json_text(results, label).encode(),
@@ -262,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--out {request.out}: cannot write ({exc.strerror or exc})")
     from models.report_render import console_summary
 
-    label = getattr(cycle_model, "MODEL_LABEL", "unlabelled cycle model")
+    label = report_label()
     print(console_summary(results, label))
     print(f"\nwrote {', '.join(files)} to {request.out}/")
     return 0

@@ -83,6 +83,8 @@ def json_text(results: list[ModelPerformance], label: str) -> str:
                 "cycles": c.cycles,
                 "sparse_cycles": c.sparse_cycles,
                 "bound": c.dense.bound,
+                "source": c.dense.source,
+                "sparse_source": c.sparse.source,
                 "bytes_read": c.dense.bytes_read * c.gemm.count,
                 "bytes_written": c.dense.bytes_written * c.gemm.count,
             }
@@ -168,6 +170,8 @@ def gemms_csv(results: list[ModelPerformance]) -> str:
             "cycles": c.cycles,
             "bound": c.dense.bound,
             "sparse_cycles": c.sparse_cycles,
+            "source": c.dense.source,
+            "sparse_source": c.sparse.source,
         }
         for p in results
         for c in p.gemms

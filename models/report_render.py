@@ -159,6 +159,9 @@ def _gemm_section(p: ModelPerformance) -> str:
                 f"{c.cycles:,}",
                 f"{c.sparse_cycles:,}",
                 c.dense.bound,
+                c.dense.source
+                if c.dense.source == c.sparse.source
+                else f"{c.dense.source} / {c.sparse.source}",
             ]
         )
     header = [
@@ -171,6 +174,7 @@ def _gemm_section(p: ModelPerformance) -> str:
         "cycles",
         "sparse cycles",
         "bound",
+        "source",
     ]
     by_group: dict[str, int] = defaultdict(int)
     for c in p.gemms:

@@ -54,7 +54,7 @@ class ChipHost:
         Clock(dut.clk, 10, unit="ns").start()
         self.axi = AXI4LiteMaster(dut, "s_axi", dut.clk)
         self.knobs = MemKnobs()
-        self.last_layout: GemmLayout | None = None  # of the latest gemm(), for callers' checks
+        self.last_gemm: tuple[MemImage, GemmLayout] | None = None  # latest gemm()'s image, layout
 
     # ---------------- reset, knobs, memory ----------------
     async def reset(self, knobs: MemKnobs | None = None) -> None:
@@ -191,7 +191,7 @@ class ChipHost:
         """Random operands for ``case`` in memory, run through the registers, check C bit for bit
         against the golden model, record the chip's counters; return the counters."""
         mem, lay = self.layout(case)
-        self.last_layout = lay
+        self.last_gemm = (mem, lay)
         before = mem.data.copy()
         await self.load(mem)
         await self.program(lay.regs)

@@ -1,4 +1,5 @@
-"""Pure-Python tests of models/cycle_model.py (the RTL comparison is tb/validate_cycle_model.py).
+"""Pure-Python tests of models/cycle_model.py and models/cycle_engine.py (the comparison with the
+chip RTL is tb/validate_cycle_model.py).
 
 Where a figure is asserted exactly it was derived from the microarchitecture (docs/core.md,
 docs/cycle_model.md) and agrees with the RTL counters of the validation sweep.
@@ -20,14 +21,16 @@ from models.cycle_model import (
     uniform_zero_blocks,
 )
 
-KW = dict(array_n=8, bus_w_bytes=8, read_latency=20)
+KW = dict(array_n=8, bus_w_bytes=8, read_latency=20, write_latency=20)
 
 
 def test_single_tile_timeline() -> None:
-    """8x8x8, int8, no bias: A (8 beats) then B (8 beats) over a 20-cycle memory, one tile of the
-    core (accept -> last row max(K,N) + 2N + 5 = 29 cycles), 8 one-beat row writes."""
+    """8x8x8, int8, no bias, memory latency 20/20: A (8 beats) then B (8 beats), each read
+    latency + 3 cycles from request to data (reader command register, AR register, data FIFO);
+    one tile of the core (accept -> last row max(K,N) + 2N + 5 = 29 cycles); 8 one-beat row writes,
+    the last acknowledged write latency + 5 cycles after its row left the core."""
     c = engine_cycles(8, 8, 8, flags=F_INT8, **KW)
-    assert c["total"] == 86
+    assert c["total"] == 103
     assert c["compute"] == 8 and c["tiles"] == 1
     assert c["bytes_rd"] == 16 * 8 and c["bytes_wr"] == 64
 
@@ -80,13 +83,23 @@ def test_latency_beyond_the_read_credit_slows_loading() -> None:
     assert slow["total"] > 1.8 * fast["total"]
 
 
-def test_harness_pointer_wrap_only_delays() -> None:
-    ideal = engine_cycles(8, 8, 200, flags=F_INT8, **KW)
-    wrap = engine_cycles(8, 8, 200, flags=F_INT8, harness_q_ptr=250, **KW)
-    assert wrap["total"] >= ideal["total"]
-    assert {k: v for k, v in wrap.items() if k not in ("total", "stall")} == {
-        k: v for k, v in ideal.items() if k not in ("total", "stall")
+def test_memory_latencies_add_cycles() -> None:
+    """Read latency delays every load round trip; write latency only the end of the GEMM (the
+    last acknowledgement), as long as the 32 write bursts in flight cover it."""
+    base = engine_cycles(16, 16, 64, flags=F_INT8, **KW)
+    slow_wr = engine_cycles(16, 16, 64, flags=F_INT8, **dict(KW, write_latency=30))
+    assert slow_wr["total"] == base["total"] + 10
+    gap = engine_cycles(16, 16, 64, flags=F_INT8, beat_gap=1, **KW)
+    assert gap["total"] > base["total"]
+    assert {key: v for key, v in gap.items() if key not in ("total", "stall")} == {
+        key: v for key, v in base.items() if key not in ("total", "stall")
     }
+
+
+def test_chip_benchmarks() -> None:
+    """The figures of tb/bench_chip.py (build/bench/chip.md, PERF_CYCLES of the chip RTL)."""
+    assert engine_cycles(8, 8, 8, flags=F_INT8 | F_BIAS, **KW)["total"] == 107
+    assert engine_cycles(256, 256, 256, flags=F_INT8 | F_BIAS, **KW)["total"] == 272_691
 
 
 @pytest.mark.parametrize(
@@ -124,3 +137,51 @@ def test_refused_shapes() -> None:
         engine_cycles(8, 8, 4096, **KW)  # K > KMAX: the controller reports E_TOO_LARGE
     with pytest.raises(ValueError):
         engine_cycles(0, 8, 8, **KW)
+
+
+def test_measured_records_replace_the_model(tmp_path) -> None:
+    import json
+
+    from models.cycle_measured import measured_index, with_measurements
+
+    rec = dict(
+        m=64, n=64, k=64, array_n=8, bus_w=64, mem_latency=20, mem_wr_latency=20, stall_prob=0.0,
+        beat_gap=0, cycles=1234, bytes_read=100, bytes_written=64, compute_cycles=4096, sparsity=0.0,
+        flags=dict(out_int8=True, relu=False, bias_en=True, per_channel=False, block_sparse=False,
+                   overlap=True),
+    )  # fmt: skip
+    (tmp_path / "a.json").write_text(json.dumps(rec))
+    (tmp_path / "b.json").write_text(json.dumps(dict(rec, m=32, mem_latency=7)))  # other latency
+    (tmp_path / "c.json").write_text(json.dumps({**rec, "m": 16, "flags": {**rec["flags"], "relu": True}}))
+    index = measured_index(tmp_path)
+    assert len(index) == 1
+    f = with_measurements(engine_gemm_cycles, index)
+    kw = dict(array_n=8, bus_w_bytes=8, mem_latency=20, sparsity=0.0)
+    hit = f(64, 64, 64, **kw)
+    assert hit.cycles == 1234 and hit.source == "measured"
+    assert f(32, 64, 64, **kw).source == "model"
+    assert f(64, 64, 64, **dict(kw, mem_latency=7)).source == "model"
+    big = engine_gemm_cycles(1024, 1024, 512, **kw)
+    assert big.source == "model (extrapolated)"
+
+
+def test_engine_constants_follow_the_rtl() -> None:
+    """The chip parameters the engine model hard-codes are the defaults of rtl/csai_chip.v and
+    rtl/gemm_controller.v (a change there must be made in models/cycle_engine.py too)."""
+    import re
+    from pathlib import Path
+
+    from models import cycle_engine as ce
+
+    rtl = Path(__file__).resolve().parent.parent / "rtl"
+    chip = (rtl / "csai_chip.v").read_text()
+    ctrl = (rtl / "gemm_controller.v").read_text()
+
+    def param(text: str, name: str) -> int:
+        return int(re.search(rf"parameter\s+(?:integer\s+)?{name}\s*=\s*(\d+)", text).group(1))
+
+    assert param(chip, "RD_OUTSTANDING") == ce.RD_OUTSTANDING
+    assert param(chip, "WR_OUTSTANDING") == ce.WR_OUTSTANDING
+    assert re.search(rf"dma_writer #\(.*?\.MAX_BURST\({ce.WR_MAX_BURST}\)", chip, re.S)
+    assert param(ctrl, "KMAX") == ce.KMAX and param(ctrl, "A_PANELS") == ce.A_PANELS
+    assert f"< 32'd{ce.DQ_CREDIT}" in ctrl

@@ -1,0 +1,389 @@
+"""Cycle-stepped engine model of one GEMM on the whole chip (docs/cycle_model.md).
+
+``engine_cycles`` steps, cycle by cycle and without data, the control state of
+``rtl/gemm_controller.v`` (loader, compute and store engines, the 48-beat read credit, the three B
+banks), ``rtl/a_transposer.v``, the issue slots, result credits and drain pipeline of
+``rtl/gemm_core.v``, and the chip's memory path: ``rtl/dma_reader.v`` (one 1-beat AXI read per
+controller request, the 32-entry burst-info FIFO, the data FIFO), ``rtl/dma_writer.v`` (one burst
+per C row slice, split at 4 KB pages, its data FIFO, at most 32 bursts awaiting B, ``done`` on the
+last B) and the AXI memory model ``tb/hdl/axi_mem_model.v`` (read latency from AR to R, write
+latency from the last W beat to B, one beat per cycle and direction, ``beat_gap`` idle cycles after
+each beat; random stalls are not modelled). It returns the controller's counters (``cnt_total`` =
+the chip's PERF_CYCLES ...). No constant is fitted: every delay is a register stage of the RTL,
+named where it is used.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+KMAX = 2048  # rtl/gemm_controller.v default: largest K
+A_PANELS = 4  # row tiles per row block
+DQ_CREDIT = 48  # beats the controller's loader may have in flight
+RD_OUTSTANDING = 32  # dma_reader: bursts in flight (burst-info FIFO depth)
+WR_OUTSTANDING = 32  # dma_writer: bursts awaiting B
+WR_MAX_BURST = 16  # dma_writer MAX_BURST (csai_chip)
+
+F_INT8, F_RELU, F_BIAS, F_PERCH, F_SPARSE = 1, 2, 4, 8, 16
+
+
+def engine_cycles(
+    m: int,
+    n: int,
+    k: int,
+    *,
+    array_n: int = 8,
+    bus_w_bytes: int = 8,
+    read_latency: int = 20,
+    write_latency: int = 20,
+    beat_gap: int = 0,
+    flags: int = F_INT8,
+    overlap: bool = True,
+    zero_blocks: set[tuple[int, int]] | None = None,
+    c_addr: int = 0,
+    ldc: int | None = None,
+    a_panels: int = A_PANELS,
+    kmax: int = KMAX,
+) -> dict[str, int]:
+    """Counters of one GEMM from START to done: total, compute, stall, bytes_rd, bytes_wr, tiles,
+    skipped. ``zero_blocks``: the (k-block, column tile) pairs the sparsity map marks zero (used
+    only with ``F_SPARSE``). ``read_latency`` / ``write_latency``: the memory model's
+    ``cfg_rd_latency`` (AR accepted to first R) and ``cfg_wr_latency`` (last W beat to B);
+    ``beat_gap``: its ``cfg_beat_gap``. ``c_addr`` / ``ldc``: where C lies (they decide which row
+    slices cross a 4 KB page and become two bursts); ``ldc`` defaults to the packed, bus-aligned
+    row stride."""
+    nn, w = array_n, bus_w_bytes
+    lat, wlat, gap = max(1, read_latency), max(1, write_latency), beat_gap
+    if min(m, n, k) < 1 or k > kmax or w < nn:
+        raise ValueError(f"shape the controller refuses: m={m} n={n} k={k} N={nn} W={w}")
+    sparse, f_bias, f_perch = bool(flags & F_SPARSE), bool(flags & F_BIAS), bool(flags & F_PERCH)
+    elem = 1 if flags & F_INT8 else 4
+    ldc = ldc if ldc is not None else -(-n * elem // w) * w
+    page_beats = 4096 // w
+    n_rt, n_ct, n_kb, n_kc = -(-m // nn), -(-n // nn), -(-k // nn), -(-k // w)
+    n_steps = -(-n_rt // a_panels) * n_ct
+    p_beats = (4 * nn) // w * (2 if f_perch else 1)
+    map_beats = (-(-n_kb // 8) + w - 1) // w
+    zmask = [0] * n_ct  # per column tile: bit kb set = all-zero block
+    for kb, jt in zero_blocks or ():
+        zmask[jt] |= 1 << kb
+
+    def panels(rb: int) -> int:
+        return min(a_panels, n_rt - rb * a_panels)
+
+    # loader
+    L_WAIT_A, L_A, L_WAIT_STEP, L_P, L_MAP, L_MAP_WAIT, L_B, L_MARK, L_END = range(9)
+    l_state, l_g, l_rb, l_jt, l_left, l_kb, l_r, l_map, l_in_run = L_WAIT_A, 0, 0, 0, 0, 0, 0, 0, False
+    l_runs: list[list[int]] = []
+    l_bank, l_marked, lq_valid, lq_tag = 0, 0, False, 0
+    marks, runs = [0, 0, 0], [[], [], []]
+    rd_issued = rd_done = 0
+    dq: deque[int] = deque()  # controller destination queue, per beat: -1 A, -2 B/param, >= 0 map
+    # dma_reader + memory read side
+    r_cur, r_ar, r_info, r_fifo = False, False, 0, 0  # cur_valid, arvalid, info FIFO, data FIFO
+    m_rq: deque[int] = deque()  # memory: first cycle each queued read may be on R
+    m_rvalid, m_rgap = False, 0
+    # transposer
+    t_fill, t_hold, t_emit = 0, False, 0
+    # compute
+    c_wait, c_g, c_started, c_it, c_run, c_tiles_rb, c_first, c_bank, c_rb = True, 0, 0, 0, 0, 0, True, 0, 0
+    # core
+    running, slot, last_slot, reserved, fifo = False, 0, 0, 0, 0
+    pushes: deque[int] = deque()  # cycle each scheduled result row enters the result FIFO
+    # store
+    s_busy, s_sent, s_g, s_it, s_r, s_jt, s_rb, s_beat, s_nbeats, s_addr = (
+        False, False, 0, 0, 0, 0, 0, 0, 0, 0
+    )  # fmt: skip
+    wr_issued = wr_acked = 0
+    # dma_writer + memory write side
+    w_active, w_left, w_addr, w_aw = False, 0, 0, False  # command being split, AWVALID
+    w_ram, w_out, w_comm, w_nout = 0, False, 0, 0  # FIFO RAM count, output reg, committed, bursts
+    w_bursts: deque[list[int]] = deque()  # bursts issued, not finished on W: [beats, ends command]
+    w_bq: deque[bool] = deque()  # bursts finished on W awaiting B: ends command
+    w_beat, w_done = 0, False
+    m_wq, m_wready, m_wgap, m_bvalid = 0, False, 0, False  # memory AW queue, WREADY, gap, BVALID
+    m_bq: deque[int] = deque()  # memory: first cycle each B response may be on B
+    cnt = dict(compute=0, stall=0, bytes_rd=0, bytes_wr=0, tiles=0, skipped=0)
+
+    t = 0
+    while True:
+        # ---------------- combinational values of this cycle ----------------
+        r_issue = r_cur and r_info != RD_OUTSTANDING  # (the data FIFO's credit never binds)
+        rq_fire = lq_valid and (not r_cur or r_issue)  # dma_reader cmd_ready
+        head = dq[0] if dq else -2
+        ta_ready = t_fill != nn - 1 or not t_hold or t_emit == w - 1
+        rd_ready = bool(dq) and (ta_ready if head == -1 else True)
+        rd_fire = r_fifo > 0 and rd_ready
+        ta_idle = not t_hold and t_fill == 0
+        core_issuing = running
+        c_loaded = l_marked > c_g and rd_done >= marks[c_bank] and ta_idle
+        cmd_fire = (not c_wait) and reserved + nn <= 4 * nn and (not running or slot == last_slot)
+        while pushes and pushes[0] < t:
+            pushes.popleft()
+            fifo += 1
+        s_row = (s_rb * a_panels + s_it) * nn + s_r
+        # dma_writer: an AW once the FIFO holds the whole burst; the next command is taken as
+        # the current one issues its last AW (AWREADY is always high: no stalls)
+        if w_active:
+            burst = min(w_left, page_beats - (w_addr % page_beats), WR_MAX_BURST)
+            w_issue = w_nout != WR_OUTSTANDING and burst <= w_ram + w_out - w_comm
+        else:
+            burst, w_issue = 0, False
+        wq_ready = not w_active or (w_issue and w_left == burst)
+        w_go = w_out and bool(w_bursts) and m_wready
+        w_end = w_go and w_beat == w_bursts[0][0] - 1
+        w_load = w_ram != 0 and (not w_out or w_go)
+        # store: a row slice's command and beats go out side by side
+        wq_fire = s_busy and not s_sent and wq_ready
+        wd_fire = s_busy and s_beat != s_nbeats and w_ram != 64  # writer FIFO in_ready
+        s_finish = (
+            s_busy and (s_sent or wq_fire) and (s_beat == s_nbeats or (wd_fire and s_beat == s_nbeats - 1))
+        )
+        s_written = not s_busy and wr_acked == wr_issued
+        res_pop = fifo > 0 and (not s_busy or s_finish)
+        if core_issuing:
+            cnt["compute"] += 1
+        elif c_wait and not c_loaded and c_g < n_steps:
+            cnt["stall"] += 1
+        if s_g == n_steps and s_written:
+            break  # S_RUN -> S_DONE
+
+        # ---------------- read path: dma_reader, memory, data FIFO ----------------
+        if r_ar:  # AR accepted this cycle: R may start read_latency cycles later
+            m_rq.append(t + lat)
+        r_ar = r_issue
+        if r_issue:
+            r_info += 1
+        r_cur = (r_cur and not r_issue) or rq_fire
+        if m_rvalid:  # an R beat (RREADY = 1): into the data FIFO, its burst leaves the info FIFO
+            r_fifo += 1
+            r_info -= 1
+            m_rgap = gap
+        if m_rgap > 0:
+            m_rgap -= 1
+            m_rvalid = False
+        elif m_rq and m_rq[0] <= t + 1:
+            m_rq.popleft()
+            m_rvalid = True
+        else:
+            m_rvalid = False
+        if rq_fire:
+            dq.append(lq_tag)
+            rd_issued_n = rd_issued + 1
+        else:
+            rd_issued_n = rd_issued
+        if rd_fire:
+            dq.popleft()
+            r_fifo -= 1
+            rd_done_n = rd_done + 1
+            cnt["bytes_rd"] += w
+        else:
+            rd_done_n = rd_done
+
+        # ---------------- transposer ----------------
+        if t_hold:
+            if t_emit == w - 1:
+                t_emit, t_hold = 0, False
+            else:
+                t_emit += 1
+        if rd_fire and head == -1:
+            if t_fill == nn - 1:
+                t_fill, t_hold = 0, True
+            else:
+                t_fill += 1
+
+        # ---------------- loader (acts when no request is waiting) ----------------
+        lq_reg = lq_valid  # the register, as L_MAP_WAIT tests it
+        if rq_fire:
+            lq_valid = False
+        if not lq_valid or rq_fire:
+            room = rd_issued - rd_done < DQ_CREDIT
+            if l_state == L_WAIT_A:
+                if (
+                    l_g < n_steps
+                    and c_g >= l_g
+                    and not core_issuing
+                    and (overlap or (s_g == l_g and s_written))
+                ):
+                    l_state, l_left = L_A, panels(l_rb) * n_kc * nn
+                elif l_g >= n_steps:
+                    l_state = L_END
+            elif l_state == L_A:
+                if room:
+                    lq_valid, lq_tag, l_left = True, -1, l_left - 1
+                    if l_left == 0:
+                        l_state = L_WAIT_STEP
+            elif l_state == L_WAIT_STEP:
+                if overlap:
+                    free = l_g < 3 or (c_started + 1 >= l_g and s_g + 2 >= l_g)
+                else:
+                    free = s_g == l_g and c_g == l_g and not core_issuing and s_written
+                if free:
+                    l_state = L_P if (f_bias or f_perch) else (L_MAP if sparse else L_B)
+                    l_left = p_beats if (f_bias or f_perch) else map_beats
+                    l_kb, l_r, l_in_run, l_runs, l_map = 0, 0, False, [], 0
+            elif l_state == L_P:
+                if room:
+                    lq_valid, lq_tag, l_left = True, -2, l_left - 1
+                    if l_left == 0:
+                        l_state, l_left = (L_MAP, map_beats) if sparse else (L_B, 0)
+            elif l_state == L_MAP:
+                if room:
+                    beat = map_beats - l_left
+                    chunk = (zmask[l_jt] >> (8 * w * beat)) & ((1 << (8 * w)) - 1)
+                    lq_valid, lq_tag, l_left = True, beat | (chunk << 8), l_left - 1
+                    if l_left == 0:
+                        l_state = L_MAP_WAIT
+            elif l_state == L_MAP_WAIT:
+                if rd_issued == rd_done and not lq_reg:
+                    l_state = L_B
+            elif l_state == L_B:
+                if l_kb == n_kb:
+                    runs[l_bank] = l_runs
+                    l_state = L_MARK
+                elif sparse and (l_map >> l_kb) & 1:
+                    l_in_run = False
+                    l_kb += 1
+                    cnt["skipped"] += 1
+                elif room:
+                    if l_r == 0 and not l_in_run:
+                        l_runs.append([l_kb, 1])
+                        l_in_run = True
+                    elif l_r == 0:
+                        l_runs[-1][1] += 1
+                    lq_valid, lq_tag = True, -2
+                    if l_r == min(nn, k - l_kb * nn) - 1:
+                        l_r, l_kb = 0, l_kb + 1
+                    else:
+                        l_r += 1
+            elif l_state == L_MARK:
+                marks[l_bank] = rd_issued + (1 if rq_fire else 0)  # + the request firing now
+                l_bank = (l_bank + 1) % 3
+                l_g += 1
+                l_marked = l_g
+                if l_jt == n_ct - 1:
+                    l_jt, l_rb, l_state = 0, l_rb + 1, L_WAIT_A
+                else:
+                    l_jt, l_state = l_jt + 1, L_WAIT_STEP
+        if rd_fire and head >= 0:  # map beat: the router wins over the loader's clear
+            sh = 8 * w * (head & 255)
+            l_map = (l_map & ~(((1 << (8 * w)) - 1) << sh)) | ((head >> 8) << sh)
+
+        # ---------------- compute ----------------
+        if c_wait:
+            if c_g < n_steps and c_loaded:
+                c_wait, c_it, c_run, c_first = False, 0, 0, True
+                c_tiles_rb = panels(c_rb)
+        elif cmd_fire:
+            bank_runs = runs[c_bank]
+            if bank_runs:
+                start, length = bank_runs[c_run]
+                cmd_k = min((start + length) * nn, k) - start * nn
+                last = c_run == len(bank_runs) - 1
+            else:
+                cmd_k, last = 1, True
+            # core: accept; issue slots run max(K, N) cycles; the emitting command's row r enters
+            # the result FIFO max(K,N) + N + 5 + r cycles later (1 slot reg + drain delay N +
+            # row reg + 3 requant stages), visible the cycle after
+            span = max(cmd_k, nn)
+            running, slot, last_slot = True, -1, span - 1
+            if last:
+                reserved += nn
+                pushes.extend(t + span + nn + 5 + r for r in range(nn))
+            if c_first:
+                c_started = c_g + 1
+            c_first = False
+            if last:
+                c_run = 0
+                cnt["tiles"] += 1
+                if c_it == c_tiles_rb - 1:
+                    c_g += 1
+                    c_bank = (c_bank + 1) % 3
+                    c_wait = True
+                    if c_g % n_ct == 0:
+                        c_rb += 1
+                else:
+                    c_it += 1
+            else:
+                c_run += 1
+        if running:
+            if slot == last_slot:
+                running = False
+            else:
+                slot += 1
+
+        # ---------------- write path: dma_writer, memory, B ----------------
+        if w_aw:  # AW accepted this cycle
+            m_wq += 1
+        w_aw = w_issue
+        if w_issue:
+            w_bursts.append([burst, w_left == burst])
+            w_comm += burst
+            w_nout += 1
+            w_addr += burst
+            w_left -= burst
+            if w_left == 0:
+                w_active = False
+        if wq_fire:
+            w_active, w_left, w_addr = True, s_nbeats, s_addr
+        if w_go:
+            w_comm -= 1
+            w_beat = 0 if w_end else w_beat + 1
+            m_wgap = gap
+        if w_end:  # last W beat of a burst: its B is due write_latency cycles later
+            w_bq.append(w_bursts.popleft()[1])
+            m_bq.append(t + wlat)
+            m_wq -= 1
+        w_ram += (1 if wd_fire else 0) - (1 if w_load else 0)
+        w_out = w_load or (w_out and not w_go)
+        if m_wgap > 0:
+            m_wgap -= 1
+            m_wready = False
+        else:
+            m_wready = m_wq > 0
+        n_done = False
+        if m_bvalid:  # B (BREADY = 1): `done` the next cycle if the burst ends its command
+            n_done = w_bq.popleft()
+            w_nout -= 1
+        if m_bq and m_bq[0] <= t + 1:
+            m_bq.popleft()
+            m_bvalid = True
+        else:
+            m_bvalid = False
+
+        # ---------------- store ----------------
+        if wq_fire:
+            wr_issued += 1
+            s_sent = True
+        if w_done:  # wr_resp
+            wr_acked += 1
+        w_done = n_done
+        if wd_fire:
+            s_beat += 1
+        if s_finish:
+            s_busy = False
+        if res_pop:
+            fifo -= 1
+            reserved -= 1
+            if s_row < m:  # rows beyond M are popped and dropped
+                cols = min(nn, n - s_jt * nn)
+                wa = c_addr + s_row * ldc + s_jt * nn * elem
+                s_nbeats, s_beat, s_sent, s_busy = ((wa % w) + cols * elem + w - 1) // w, 0, False, True
+                s_addr = wa // w
+                cnt["bytes_wr"] += cols * elem
+            if s_r == nn - 1:
+                s_r = 0
+                if s_it == panels(s_rb) - 1:
+                    s_it, s_g = 0, s_g + 1
+                    if s_jt == n_ct - 1:
+                        s_jt, s_rb = 0, s_rb + 1
+                    else:
+                        s_jt += 1
+                else:
+                    s_it += 1
+            else:
+                s_r += 1
+        rd_issued, rd_done = rd_issued_n, rd_done_n
+        t += 1
+    # START -> 3 cycles of S_CHECK -> t + 1 cycles of S_RUN -> 1 cycle of S_DONE
+    return dict(total=3 + t + 1 + 1, **cnt)
