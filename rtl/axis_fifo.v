@@ -22,7 +22,7 @@ module axis_fifo #(
     input  wire             out_ready,
     output reg  [WIDTH-1:0] out_data,
     // occupancy
-    output wire [AW+1:0]    count
+    output wire [($clog2(DEPTH))+1:0]    count
 );
     localparam integer AW = $clog2(DEPTH);
 

@@ -67,8 +67,8 @@ module gemm_controller #(
     output reg                     core_rst,
     output wire                    cmd_valid,
     input  wire                    cmd_ready,
-    output wire [AW-1:0]           cmd_a_base,
-    output wire [AW-1:0]           cmd_b_base,
+    output wire [($clog2(A_PANELS*KMAX))-1:0]           cmd_a_base,
+    output wire [($clog2(A_PANELS*KMAX))-1:0]           cmd_b_base,
     output wire [15:0]             cmd_k,
     output wire [1:0]              cmd_p_addr,
     output wire [5:0]              cmd_shift,
@@ -78,7 +78,7 @@ module gemm_controller #(
     input  wire [ARRAY_N*32-1:0]   res_data,
     input  wire                    core_issuing,
     output wire                    b_wr_en,
-    output wire [AW-1:0]           b_wr_addr,
+    output wire [($clog2(A_PANELS*KMAX))-1:0]           b_wr_addr,
     output wire [ARRAY_N*8-1:0]    b_wr_data,
     output reg                     p_wr_en,
     output wire [1:0]              p_wr_addr,
@@ -86,7 +86,7 @@ module gemm_controller #(
     output wire                    ta_valid,     // A beats to the transposer
     input  wire                    ta_ready,
     output wire [BUS_W-1:0]        ta_data,
-    output wire [AW-1:0]           ta_addr,
+    output wire [($clog2(A_PANELS*KMAX))-1:0]           ta_addr,
     input  wire                    ta_idle
 );
     localparam integer W      = BUS_W / 8;             // bytes per beat

@@ -12,23 +12,23 @@ module gemm_core #(
     input  wire                    rst,
     // A buffer write: entry = one k-column of an ARRAY_N-row A panel (byte i = A[i][k])
     input  wire                    a_wr_en,
-    input  wire [AW-1:0]           a_wr_addr,
+    input  wire [((BUF_DEPTH > 1) ? $clog2(BUF_DEPTH) : 1)-1:0]           a_wr_addr,
     input  wire [ARRAY_N*8-1:0]    a_wr_data,
     // B buffer write: entry = one k-row of an ARRAY_N-column B panel (byte j = B[k][j])
     input  wire                    b_wr_en,
-    input  wire [AW-1:0]           b_wr_addr,
+    input  wire [((BUF_DEPTH > 1) ? $clog2(BUF_DEPTH) : 1)-1:0]           b_wr_addr,
     input  wire [ARRAY_N*8-1:0]    b_wr_data,
     // param write: lane j = {scale[j], bias[j]}
     input  wire                    p_wr_en,
-    input  wire [PW-1:0]           p_wr_addr,
+    input  wire [((P_DEPTH > 1) ? $clog2(P_DEPTH) : 1)-1:0]           p_wr_addr,
     input  wire [ARRAY_N*64-1:0]   p_wr_data,
     // tile commands
     input  wire                    cmd_valid,
     output wire                    cmd_ready,
-    input  wire [AW-1:0]           cmd_a_base,
-    input  wire [AW-1:0]           cmd_b_base,
+    input  wire [((BUF_DEPTH > 1) ? $clog2(BUF_DEPTH) : 1)-1:0]           cmd_a_base,
+    input  wire [((BUF_DEPTH > 1) ? $clog2(BUF_DEPTH) : 1)-1:0]           cmd_b_base,
     input  wire [15:0]             cmd_k,
-    input  wire [PW-1:0]           cmd_p_addr,
+    input  wire [((P_DEPTH > 1) ? $clog2(P_DEPTH) : 1)-1:0]           cmd_p_addr,
     input  wire [5:0]              cmd_shift,
     // 0 out_int8, 1 relu, 2 bias_en, 3 acc_continue (keep the sums of the previous command),
     // 4 no_emit (leave the sums in the array for a following acc_continue command), 5 reserved
@@ -39,7 +39,7 @@ module gemm_core #(
     input  wire                    res_ready,
     output wire [ARRAY_N*32-1:0]   res_data,
     output wire [15:0]             res_tag,
-    output wire [RW-1:0]           res_row,
+    output wire [((ARRAY_N > 1) ? $clog2(ARRAY_N) : 1)-1:0]           res_row,
     output wire                    res_last,
     // refused commands
     output reg                     err_valid,

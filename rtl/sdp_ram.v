@@ -7,13 +7,12 @@ module sdp_ram #(
 ) (
     input  wire                     clk,
     input  wire                     wr_en,
-    input  wire [AW-1:0]            wr_addr,
+    input  wire [((DEPTH > 1) ? $clog2(DEPTH) : 1)-1:0]            wr_addr,
     input  wire [WIDTH-1:0]         wr_data,
     input  wire                     rd_en,
-    input  wire [AW-1:0]            rd_addr,
+    input  wire [((DEPTH > 1) ? $clog2(DEPTH) : 1)-1:0]            rd_addr,
     output reg  [WIDTH-1:0]         rd_data
 );
-    localparam integer AW = (DEPTH > 1) ? $clog2(DEPTH) : 1;
     reg [WIDTH-1:0] mem [0:DEPTH-1];
     always @(posedge clk) begin
         if (wr_en) mem[wr_addr] <= wr_data;

@@ -13,7 +13,7 @@ module sync_fifo #(
     output wire             out_valid,
     input  wire             out_ready,
     output wire [WIDTH-1:0] out_data,
-    output reg  [AW:0]      count
+    output reg  [((DEPTH > 1) ? $clog2(DEPTH) : 1):0]      count
 );
     localparam integer AW = (DEPTH > 1) ? $clog2(DEPTH) : 1;
     reg [WIDTH-1:0] mem [0:DEPTH-1];

@@ -15,10 +15,9 @@ module systolic_array #(
     input  wire                     first_edge,
     input  wire                     last_edge,
     // result read port
-    input  wire [RW-1:0]            rd_row,
+    input  wire [((ARRAY_N > 1) ? $clog2(ARRAY_N) : 1)-1:0]            rd_row,
     output wire [ARRAY_N*32-1:0]    rd_data     // lane j: res of PE(rd_row, j)
 );
-    localparam integer RW = (ARRAY_N > 1) ? $clog2(ARRAY_N) : 1;
 
     // Horizontal wires: a/flags between columns (ARRAY_N+1 per row); vertical: b between rows.
     wire [7:0]  a_h     [0:ARRAY_N*(ARRAY_N+1)-1];
