@@ -191,6 +191,27 @@ def engine_gemm_cycles(
     )
 
 
+def descriptor_fetch_cycles(bus_w_bytes: int, read_latency: int) -> int:
+    """Cycles a chain spends reading one 64-byte descriptor (rtl/gemm_controller.v S_FETCH): one
+    read request per cycle for 64 / bus bytes beats, the last beat back read_latency + 3 cycles
+    after its request (the DMA reader's command and AR registers and its data FIFO, as in the
+    engine model), and two cycles of hand-over (the state change into the fetch, and the check
+    that every beat is in before CHECK)."""
+    return 64 // bus_w_bytes + max(1, read_latency) + 5
+
+
+def chain_cycles(gemm_totals: list[int], *, bus_w_bytes: int, read_latency: int) -> int:
+    """PERF_CYCLES of a descriptor chain from the single-GEMM totals of its GEMMs (each
+    ``engine_cycles(...)["total"]``, which counts 3 check cycles, the run and 1 done cycle).
+
+    In a chain every GEMM is first fetched (``descriptor_fetch_cycles``) and then checked and run
+    as on its own; the next fetch starts in the cycle the previous run ends, with no done cycle
+    in between, and only the last GEMM has one. GEMMs do not overlap: a run ends only when all its
+    writes are acknowledged. Hence sum(total - 1) + n * fetch + 1."""
+    fetch = descriptor_fetch_cycles(bus_w_bytes, read_latency)
+    return sum(t - 1 for t in gemm_totals) + len(gemm_totals) * fetch + 1
+
+
 def fill_drain_cycles(array_n: int) -> int:
     """Cycles from a tile's last operands to its last result row out (docs/core.md: 2N + 5)."""
     return 2 * array_n + 5

@@ -1,61 +1,123 @@
 """all-MiniLM-L6-v2 with every GEMM in the chip's INT8 arithmetic (``models.golden``).
 
-Quantization (symmetric, zero point 0):
+Quantization (symmetric, zero point 0), calibrated by ``calibrate`` on the float model:
 
 * weights: int8 per output column j, s_w[j] = max|W[:, j]| / 127;
-* activations entering a GEMM: int8 per tensor, s = absmax / 127, calibrated on the float model
-  (``calibrate``) over a fixed set of sentences;
-* each GEMM's int8 output is the chip's requantization: per-column multipliers M0[j] (int32) and
-  one shift with M0[j] / 2**shift ~= s_a * s_w[j] / s_out, bias as int32 at scale s_a * s_w[j];
-* attention: scores = Q_h . K_h^T (the 1/sqrt(d) folded into M0), softmax in float on the host,
-  probabilities as int8 in [0, 127] with scale 1/127, then context_h = P_h . V_h.
+* activations entering a GEMM: int8, one scale per tensor (absmax / 127). The LayerNorm outputs
+  x (into q, k, v) and a (into ffn_up) have a few outlier channels in every token; they are
+  smoothed first (SmoothQuant, alpha = 0.5): the host divides channel c by f[c] before quantizing
+  and the weight row c is multiplied by f[c], f[c] = max|act_c|**0.5 / max|W[c, :]|**0.5, which
+  leaves the product unchanged and moves range from the activations to the per-column weights.
+  The [CLS] row of the FFN-down input (GELU output) has its own tensor scale: it carries outlier
+  channels (~25 against ~5 for every other token), so ``ffn_down`` runs as two GEMMs, M = 1 and
+  M = S - 1 (``CLS_SPLIT``). Without it a short sentence's pooled cosine drops to 0.91;
+* int8 outputs use the chip's requantization: per-column multipliers M0[j] (int32 > 0) and one
+  shift, M0[j] / 2**shift ~= s_a * s_w[j] / s_out[j]; bias int32 at scale s_a * s_w[j]. Outputs
+  that go to the host (o, ffn_up, ffn_down) get per-column output scales s_out[j] (the chip's
+  per-channel scale), since the FFN-down output has columns at ~190 against ~3 for the rest;
+  q, k, v and the scores, which are operands of later GEMMs, get one scale per tensor;
+* attention: scores = Q_h . K_h^T (1/sqrt(d) folded into M0), softmax in float on the host,
+  probabilities as int8 in [0, 127] (scale 1/127), context_h = P_h . V_h.
 
-LayerNorm, softmax, GELU and the residual adds run in float on the host between GEMMs. A layer is
-30 GEMM jobs: q, k, v, 12 x (score, pv), o, ffn_up, ffn_down. ``run_layer`` hands each job to an
-``executor`` (default ``golden_executor``), so running the chip instead is one argument;
-``layer_gemm_jobs`` records the jobs (operands included) of one layer for replay on the RTL.
+LayerNorm, softmax, GELU and the residual adds run in float on the host between GEMMs. One layer
+is 31 GEMM jobs: q, k, v, 12 x (score.hH, pv.hH), o, ffn_up, ffn_down.cls, ffn_down. ``run_layer``
+hands each job to an ``executor`` (default ``golden_executor``, i.e. ``models.golden.gemm``), so
+running the chip instead is one argument. ``layer_case`` / ``layer_gemm_jobs`` record the jobs of
+one layer (operands and golden results included; each job's operands come from the golden
+results of the earlier ones) so that the whole list can run as ONE descriptor chain, and
+``replay_executor`` feeds the chain's results back through ``run_layer``. Whole-model runs use
+``fast_executor`` (same bits, float64 BLAS accumulation; tests/test_minilm.py checks equality).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from models.encoder_float import MASK_LOGIT, embed, gelu, layer_forward, layer_norm, pool, softmax
-from models.golden import INT32_MAX, INT32_MIN, SHIFT_MAX, Requant, gemm
-from models.minilm import RTL_SEQ_LEN, LayerWeights, MiniLM, encode
+from models.golden import INT32_MAX, INT32_MIN, SHIFT_MAX, Requant, gemm, output_stage
+from models.minilm import (
+    CALIBRATION_SENTENCES,
+    DEMO_SENTENCES,
+    RTL_SEQ_LEN,
+    LayerWeights,
+    MiniLM,
+    MiniLMError,
+    default_model,
+    encode,
+)
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 QMAX = 127  # symmetric int8 range [-127, 127]
 PROB_SCALE = 1.0 / QMAX  # softmax probabilities as int8 in [0, 127]
-ACT_NAMES = ("x", "q", "k", "v", "score", "ctx", "attn", "a", "up", "gelu", "down")
+CLS_SPLIT = True  # ffn_down input: [CLS] row quantized with its own scale (see module doc)
+TENSOR_NAMES = ("x", "q", "k", "v", "score", "ctx", "a", "gelu", "gelu_cls")  # one scale each
+COLUMN_NAMES = ("attn", "up", "down")  # one scale per column
+SMOOTH_ALPHA = 0.5  # SmoothQuant migration strength for the inputs named in SMOOTHED
+SMOOTHED = ("x", "a")  # GEMM inputs smoothed per channel (LayerNorm outputs)
+COLUMN_HEADROOM = 1.5  # per-column ranges come from few tokens: x1.5 keeps unseen sentences unclipped
 
 
 class GemmJob(NamedTuple):
-    """One chip GEMM: out = requant(A[M, K] . B[K, N] + bias) as in ``golden.gemm``."""
+    """One chip GEMM: out = requant(A[M, K] . B[K, N] + bias) exactly as ``golden.gemm``."""
 
     name: str
-    a: NDArray[np.int8]
-    b: NDArray[np.int8]
-    bias: NDArray[np.int32] | None
-    q: Requant
+    a: NDArray[np.int8]  # [M, K]
+    b: NDArray[np.int8]  # [K, N]
+    bias: NDArray[np.int32] | None  # [N]
+    q: Requant  # scale (int, or int64 [N]), shift, relu, out_int8
+
+    @property
+    def scale(self) -> NDArray[np.int32]:
+        """The multiplier of every output column, int32 [N] (all > 0)."""
+        return np.broadcast_to(np.asarray(self.q.scale, dtype=np.int32), (self.b.shape[1],)).copy()
+
+    @property
+    def per_channel(self) -> bool:
+        """True when the columns have different multipliers (FLAGS.per_channel_scale)."""
+        return np.ndim(self.q.scale) > 0
+
+    @property
+    def mnk(self) -> tuple[int, int, int]:
+        return self.a.shape[0], self.b.shape[1], self.a.shape[1]
 
 
 Executor = Callable[[GemmJob], IntArray]
 
 
 def golden_executor(job: GemmJob) -> IntArray:
-    """Run a job on the bit-exact golden model."""
+    """Run a job on the bit-exact golden model (``models.golden.gemm``)."""
     return gemm(job.a, job.b, job.bias, job.q)
 
 
-def quantize(x: FloatArray, scale: float) -> NDArray[np.int8]:
+def fast_executor(job: GemmJob) -> IntArray:
+    """``golden_executor``'s result, ~20x faster: the int8 dot products are summed by float64 BLAS,
+    which is exact while K * 128 * 128 < 2**53, then ``golden.output_stage`` does the rest."""
+    if job.a.shape[1] * 128 * 128 >= 2**53:
+        return golden_executor(job)
+    acc = np.asarray(job.a, dtype=np.float64) @ np.asarray(job.b, dtype=np.float64)
+    return output_stage(acc.astype(np.int64), job.bias, job.q)
+
+
+def replay_executor(results: Mapping[str, NDArray[np.integer]]) -> Executor:
+    """An executor that returns already computed results by job name (e.g. one RTL chain run)."""
+
+    def run(job: GemmJob) -> IntArray:
+        if job.name not in results:
+            raise KeyError(f"no result for GEMM job {job.name!r}")
+        return np.asarray(results[job.name], dtype=np.int64)
+
+    return run
+
+
+def quantize(x: FloatArray, scale: float | FloatArray) -> NDArray[np.int8]:
     """Symmetric int8: round(x / scale) clamped to [-127, 127]."""
     return np.clip(np.rint(x / scale), -QMAX, QMAX).astype(np.int8)
 
@@ -94,14 +156,14 @@ class QLinear:
         s_w = np.maximum(np.abs(w).max(axis=0), 1e-12) / QMAX
         return cls(quantize(w, s_w), s_w, b)
 
-    def job(self, name: str, aq: NDArray[np.int8], s_a: float, s_out: float) -> GemmJob:
+    def job(self, name: str, aq: NDArray[np.int8], s_a: float, s_out: float | FloatArray) -> GemmJob:
         acc = s_a * self.s_w
         return GemmJob(name, aq, self.w, quantize_bias(self.bias, acc), requant_for(acc / s_out))
 
 
 @dataclass(frozen=True)
 class QuantLayer:
-    """One encoder layer ready for the chip: int8 weights and per-tensor activation scales."""
+    """One encoder layer ready for the chip: int8 weights and calibrated activation scales."""
 
     q: QLinear
     k: QLinear
@@ -110,7 +172,9 @@ class QuantLayer:
     up: QLinear
     down: QLinear
     lw: LayerWeights  # float LayerNorm parameters (host side)
-    scales: dict[str, float]  # per-tensor scale of each name in ACT_NAMES
+    scales: dict[str, float]  # per-tensor scale of each name in TENSOR_NAMES
+    smooth: dict[str, FloatArray]  # per-channel divisor of each name in SMOOTHED (host side)
+    col_scales: dict[str, FloatArray]  # per-column output scale of each name in COLUMN_NAMES
     heads: int
     eps: float
 
@@ -133,12 +197,12 @@ def run_layer(
     ql: QuantLayer, x: FloatArray, mask: NDArray[np.bool_], executor: Executor = golden_executor
 ) -> FloatArray:
     """One encoder layer on float hidden states x [S, H]; every GEMM goes through ``executor``."""
-    sc = ql.scales
+    sc, cs = ql.scales, ql.col_scales
 
     def run(job: GemmJob) -> IntArray:
         return _check(job, executor(job))
 
-    xq = quantize(x, sc["x"])
+    xq = quantize(x / ql.smooth["x"], sc["x"])
     q = run(ql.q.job("q", xq, sc["x"], sc["q"]))
     k = run(ql.k.job("k", xq, sc["x"], sc["k"]))
     v = run(ql.v.job("v", xq, sc["x"], sc["v"]))
@@ -153,65 +217,107 @@ def run_layer(
         s = run(GemmJob(f"score.h{h}", qh, kt, None, score_rq))
         p = softmax(s * sc["score"] + key_bias)
         pq = np.clip(np.rint(p / PROB_SCALE), 0, QMAX).astype(np.int8)
-        ctx[:, c] = run(GemmJob(f"pv.h{h}", pq, v[:, c].astype(np.int8), None, pv_rq))
-    attn = run(ql.o.job("o", ctx.astype(np.int8), sc["ctx"], sc["attn"]))
-    a = layer_norm(x + attn * sc["attn"], ql.lw.ln1_g, ql.lw.ln1_b, ql.eps)
-    up = run(ql.up.job("ffn_up", quantize(a, sc["a"]), sc["a"], sc["up"]))
-    g = gelu(up * sc["up"])
-    down = run(ql.down.job("ffn_down", quantize(g, sc["gelu"]), sc["gelu"], sc["down"]))
-    return layer_norm(a + down * sc["down"], ql.lw.ln2_g, ql.lw.ln2_b, ql.eps)
+        ctx[:, c] = run(GemmJob(f"pv.h{h}", pq, np.ascontiguousarray(v[:, c]).astype(np.int8), None, pv_rq))
+    attn = run(ql.o.job("o", ctx.astype(np.int8), sc["ctx"], cs["attn"])) * cs["attn"]
+    a = layer_norm(x + attn, ql.lw.ln1_g, ql.lw.ln1_b, ql.eps)
+    up = run(ql.up.job("ffn_up", quantize(a / ql.smooth["a"], sc["a"]), sc["a"], cs["up"])) * cs["up"]
+    g = gelu(up)
+    if CLS_SPLIT:
+        down = np.vstack(
+            [
+                run(ql.down.job("ffn_down.cls", quantize(g[:1], sc["gelu_cls"]), sc["gelu_cls"], cs["down"])),
+                run(ql.down.job("ffn_down", quantize(g[1:], sc["gelu"]), sc["gelu"], cs["down"])),
+            ]
+        )
+    else:
+        down = run(ql.down.job("ffn_down", quantize(g, sc["gelu"]), sc["gelu"], cs["down"]))
+    return layer_norm(a + down * cs["down"], ql.lw.ln2_g, ql.lw.ln2_b, ql.eps)
 
 
 def layer_gemm_jobs(
     ql: QuantLayer, x: FloatArray, mask: NDArray[np.bool_]
-) -> tuple[list[GemmJob], FloatArray]:
-    """The 30 GEMM jobs of one layer in execution order (golden results feed later jobs),
-    and the layer's float output."""
+) -> tuple[list[GemmJob], list[IntArray], FloatArray]:
+    """The GEMM jobs of one layer in execution order, their golden results (which fed the later
+    jobs' operands) and the layer's output [S, H]. Any executor that reproduces the results bit
+    for bit reproduces the output: ``run_layer(ql, x, mask, replay_executor(...))``."""
     jobs: list[GemmJob] = []
+    outs: list[IntArray] = []
 
     def record(job: GemmJob) -> IntArray:
         jobs.append(job)
-        return golden_executor(job)
+        outs.append(golden_executor(job))
+        return outs[-1]
 
     y = run_layer(ql, x, mask, record)
-    return jobs, y
+    return jobs, outs, y
 
 
-def activation_ranges(model: MiniLM, sentences: Sequence[str], seq_len: int) -> list[dict[str, float]]:
-    """Absolute maxima of every GEMM input/output tensor per layer, float model, valid tokens."""
+def activation_ranges(
+    model: MiniLM, sentences: Sequence[str], seq_len: int
+) -> list[dict[str, float | FloatArray]]:
+    """Per layer: absmax of each TENSOR_NAMES tensor and per-column absmax of each COLUMN_NAMES
+    tensor and of each SMOOTHED input (as NAME_ch) of the float model, over the sentences padded to
+    ``seq_len`` (the rows the chip sees)."""
     cfg = model.config
     d = cfg.head_dim
-    ranges = [dict.fromkeys(ACT_NAMES, 0.0) for _ in model.layers]
+    ranges: list[dict[str, float | FloatArray]] = [{} for _ in model.layers]
     for s in sentences:
-        e = encode(model.tokenizer, s, seq_len, pad=False)
+        e = encode(model.tokenizer, s, seq_len)
         x = embed(model, e.ids)
         for i, lw in enumerate(model.layers):
             t: dict[str, FloatArray] = {}
             x = layer_forward(x, lw, e.mask, cfg.heads, cfg.eps, trace=t)
-            t["q"], t["k"], t["v"] = (t["x"] @ w + b for w, b in ((lw.wq, lw.bq), (lw.wk, lw.bk), (lw.wv, lw.bv)))
+            t["q"], t["k"], t["v"] = (
+                t["x"] @ w + b for w, b in ((lw.wq, lw.bq), (lw.wk, lw.bk), (lw.wv, lw.bv))
+            )
+            heads = range(cfg.heads)
             t["score"] = np.stack(
-                [t["q"][:, h * d : (h + 1) * d] @ t["k"][:, h * d : (h + 1) * d].T for h in range(cfg.heads)]
-            ) / math.sqrt(d)
-            for name in ACT_NAMES:
-                ranges[i][name] = max(ranges[i][name], float(np.abs(t[name]).max()))
+                [t["q"][:, h * d : (h + 1) * d] @ t["k"][:, h * d : (h + 1) * d].T for h in heads]
+            )
+            t["score"] /= math.sqrt(d)
+            t["gelu_cls"], t["gelu"] = (
+                (t["gelu"][:1], t["gelu"][1:]) if CLS_SPLIT else (t["gelu"][:1], t["gelu"])
+            )
+            r = ranges[i]
+            for name in TENSOR_NAMES:
+                r[name] = max(float(r.get(name, 0.0)), float(np.abs(t[name]).max()))
+            for name in COLUMN_NAMES + SMOOTHED:
+                key = name + "_ch" if name in SMOOTHED else name
+                r[key] = np.maximum(r.get(key, 0.0), np.abs(t[name]).max(axis=0))
     return ranges
 
 
+def smooth_factors(act_max: FloatArray, w: FloatArray) -> FloatArray:
+    """SmoothQuant divisors f[c] = max|act_c|**alpha / max|W[c, :]|**(1 - alpha), kept positive."""
+    w_max = np.maximum(np.abs(w).max(axis=1), 1e-8)
+    return np.maximum(np.maximum(act_max, 1e-6) ** SMOOTH_ALPHA / w_max ** (1 - SMOOTH_ALPHA), 1e-6)
+
+
 def calibrate(model: MiniLM, sentences: Sequence[str], seq_len: int = RTL_SEQ_LEN) -> QuantModel:
-    """Quantize the weights and pick per-tensor activation scales from ``sentences``."""
+    """Quantize the weights and pick the activation scales from ``sentences``."""
+    if not sentences:
+        raise MiniLMError("calibration needs at least one sentence")
     layers = []
     for lw, r in zip(model.layers, activation_ranges(model, sentences, seq_len), strict=True):
-        scales = {n: max(v, 1e-6) / QMAX for n, v in r.items()}
+        weights = {"x": np.hstack([lw.wq, lw.wk, lw.wv]), "a": lw.w1}
+        smooth = {n: smooth_factors(np.asarray(r[n + "_ch"]), weights[n]) for n in SMOOTHED}
+        scales = {n: max(float(r[n]), 1e-6) / QMAX for n in TENSOR_NAMES}
+        scales.update({n: float((np.asarray(r[n + "_ch"]) / smooth[n]).max()) / QMAX for n in SMOOTHED})
+        sx, sa = smooth["x"][:, None], smooth["a"][:, None]
         layers.append(
             QuantLayer(
-                q=QLinear.from_float(lw.wq, lw.bq),
-                k=QLinear.from_float(lw.wk, lw.bk),
-                v=QLinear.from_float(lw.wv, lw.bv),
+                q=QLinear.from_float(lw.wq * sx, lw.bq),
+                k=QLinear.from_float(lw.wk * sx, lw.bk),
+                v=QLinear.from_float(lw.wv * sx, lw.bv),
                 o=QLinear.from_float(lw.wo, lw.bo),
-                up=QLinear.from_float(lw.w1, lw.b1),
+                up=QLinear.from_float(lw.w1 * sa, lw.b1),
                 down=QLinear.from_float(lw.w2, lw.b2),
                 lw=lw,
                 scales=scales,
+                smooth=smooth,
+                col_scales={
+                    n: COLUMN_HEADROOM * np.maximum(np.asarray(r[n]), 1e-6) / QMAX for n in COLUMN_NAMES
+                },
                 heads=model.config.heads,
                 eps=model.config.eps,
             )
@@ -219,11 +325,17 @@ def calibrate(model: MiniLM, sentences: Sequence[str], seq_len: int = RTL_SEQ_LE
     return QuantModel(model, tuple(layers))
 
 
+@lru_cache(maxsize=1)
+def default_quant_model() -> QuantModel:
+    """The installed model calibrated on the fixed sentences, once per process."""
+    return calibrate(default_model(), CALIBRATION_SENTENCES + DEMO_SENTENCES)
+
+
 def encode_tokens_int8(
     qm: QuantModel,
     ids: NDArray[np.int64],
     mask: NDArray[np.bool_],
-    executor: Executor = golden_executor,
+    executor: Executor = fast_executor,
     layers: int | None = None,
 ) -> FloatArray:
     """Hidden states [S, H] after ``layers`` quantized layers (default: all)."""
@@ -237,7 +349,7 @@ def embed_sentences_int8(
     qm: QuantModel,
     sentences: Sequence[str],
     seq_len: int = RTL_SEQ_LEN,
-    executor: Executor = golden_executor,
+    executor: Executor = fast_executor,
 ) -> FloatArray:
     """Unit-length sentence embeddings [n, H], each padded to ``seq_len`` tokens as on the chip."""
     out = np.empty((len(sentences), qm.model.config.hidden))
@@ -245,3 +357,36 @@ def embed_sentences_int8(
         e = encode(qm.model.tokenizer, s, seq_len)
         out[i] = pool(encode_tokens_int8(qm, e.ids, e.mask, executor), e.mask)
     return out
+
+
+def row_cosines(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Cosine similarity of each row of a with the same row of b."""
+    return (a * b).sum(axis=1) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-30)
+
+
+@dataclass(frozen=True)
+class LayerCase:
+    """One layer of one sentence, ready for the RTL: jobs, golden results, input and outputs."""
+
+    sentence: str
+    layer: int
+    mask: NDArray[np.bool_]  # [S] valid tokens
+    x: FloatArray  # layer input [S, H] (float hidden states of the previous layers)
+    jobs: list[GemmJob]
+    golden: list[IntArray]  # golden result of each job
+    y_int8: FloatArray  # layer output with chip arithmetic [S, H]
+    y_float: FloatArray  # float reference of the same layer on the same input [S, H]
+
+
+def layer_case(qm: QuantModel, sentence: str, layer: int = 0, seq_len: int = RTL_SEQ_LEN) -> LayerCase:
+    """The GEMM jobs of encoder layer ``layer`` for ``sentence`` padded to ``seq_len`` tokens."""
+    model = qm.model
+    if not 0 <= layer < len(qm.layers):
+        raise MiniLMError(f"layer must be in 0..{len(qm.layers) - 1}, got {layer}")
+    e = encode(model.tokenizer, sentence, seq_len)
+    x = embed(model, e.ids)
+    for lw in model.layers[:layer]:
+        x = layer_forward(x, lw, e.mask, model.config.heads, model.config.eps)
+    jobs, outs, y = layer_gemm_jobs(qm.layers[layer], x, e.mask)
+    y_float = layer_forward(x, model.layers[layer], e.mask, model.config.heads, model.config.eps)
+    return LayerCase(sentence, layer, e.mask, x, jobs, outs, y, y_float)

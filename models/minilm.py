@@ -33,6 +33,33 @@ FLOAT_SEQ_LEN = 128  # the tokenizer's own truncation length; the float model's 
 
 FloatArray = NDArray[np.float64]
 
+# The demo's sentences: three pairs of similar meaning and two unrelated ones, each <= 16 tokens.
+DEMO_SENTENCES = (
+    "The weather is lovely today.",
+    "It's so sunny outside!",
+    "He drove to the stadium.",
+    "A man is playing a guitar.",
+    "A person plays the guitar on stage.",
+    "The cat sleeps on the warm sofa.",
+    "A kitten is napping on the couch.",
+    "Stock markets fell sharply on Monday.",
+)
+SIMILAR_PAIRS = ((0, 1), (3, 4), (5, 6))  # indices into DEMO_SENTENCES
+# Activation scales are calibrated on these plus DEMO_SENTENCES (fixed, so runs are reproducible).
+CALIBRATION_SENTENCES = (
+    "A woman is slicing an onion in the kitchen.",
+    "Two dogs are running through a field.",
+    "The train to the airport was delayed.",
+    "Children are playing football in the park.",
+    "She reads a book before going to sleep.",
+    "The company reported higher profits this year.",
+    "Heavy rain is expected tomorrow morning.",
+    "How do I reset my password?",
+)
+# Published: sentence-transformers' README quickstart prints these cosine similarities of
+# DEMO_SENTENCES[0], [1], [2] for all-MiniLM-L6-v2 (4 decimals).
+PUBLISHED_SIMILARITY = {(0, 1): 0.6660, (0, 2): 0.1046, (1, 2): 0.1411}
+
 
 class MiniLMError(Exception):
     """A user-facing problem with the model files or the input; the message is one line."""
@@ -122,7 +149,11 @@ def _require(path: Path, what: str) -> Path:
 
 def load_config(path: Path) -> MiniLMConfig:
     """Parse ``config.json`` in folder ``path``."""
-    raw = json.loads(_require(path / "config.json", "model config").read_text())
+    file = _require(path / "config.json", "model config")
+    try:
+        raw = json.loads(file.read_text())
+    except (OSError, ValueError) as err:
+        raise MiniLMError(f"{file}: cannot read JSON: {err}") from None
     try:
         if raw.get("model_type") != "bert" or raw.get("hidden_act") != "gelu":
             raise MiniLMError(f"{path / 'config.json'}: expected a BERT model with GELU")
@@ -140,11 +171,22 @@ def load_config(path: Path) -> MiniLMConfig:
         raise MiniLMError(f"{path / 'config.json'}: missing field {err}") from None
 
 
+def _import(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MiniLMError(f"python package {module!r} is not installed; run: {PIP_HINT}") from None
+
+
 def load_tokenizer(path: Path) -> Any:
     """The fast tokenizer from ``tokenizer.json``, without its built-in padding/truncation."""
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(str(_require(path / "tokenizer.json", "tokenizer file")))
+    file = _require(path / "tokenizer.json", "tokenizer file")
+    try:
+        tok = _import("tokenizers").Tokenizer.from_file(str(file))
+    except MiniLMError:
+        raise
+    except Exception as err:  # the Rust side raises plain Exception on a malformed file
+        raise MiniLMError(f"{file}: cannot read tokenizer: {str(err).splitlines()[0]}") from None
     tok.no_padding()
     tok.no_truncation()
     return tok
@@ -187,10 +229,12 @@ def load_minilm(path: Path | None = None) -> MiniLM:
     config = load_config(folder)
     weights = _require(folder / "model.safetensors", "model weights")
     tokenizer = load_tokenizer(folder)
-    from safetensors.numpy import load_file
-
+    load_file = _import("safetensors.numpy").load_file
     try:
         t = load_file(str(weights))
+    except Exception as err:  # safetensors raises its own error types on a malformed file
+        raise MiniLMError(f"{weights}: cannot read tensors: {str(err).splitlines()[0]}") from None
+    try:
         e = "embeddings."
         model = MiniLM(
             config=config,
@@ -257,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.int8:
             from models.encoder_int8 import calibrate, embed_sentences_int8
 
-            quant = calibrate(model, args.sentences, args.seq_len)
+            quant = calibrate(model, CALIBRATION_SENTENCES + DEMO_SENTENCES)
             q = embed_sentences_int8(quant, args.sentences, args.seq_len)
             print("int8 cosine similarity:")
             print(np.array2string(q @ q.T, precision=3))

@@ -30,6 +30,7 @@ COUNTERS = ("total", "compute", "stall", "bytes_rd", "bytes_wr", "tiles", "skipp
 class ChainResult:
     outputs: list[np.ndarray]  # C of each job, as the chip wrote it
     counters: dict[str, int]  # the chip's PERF_* counters for the whole chain
+    c_place: list[tuple[int, int]]  # (C address, C row stride) of each job in the chip's memory
     params: dict[str, int]  # chip parameters it ran with
     memory: dict[str, int]  # memory model latencies
 
@@ -39,7 +40,8 @@ def _save_jobs(jobs: list[Any], path: Path) -> None:
     meta = []
     for i, job in enumerate(jobs):
         q = job.q
-        per_channel = np.ndim(q.scale) > 0
+        # per-column multipliers only when they differ (the job may say so itself)
+        per_channel = bool(getattr(job, "per_channel", np.ndim(q.scale) > 0 and np.ptp(q.scale) > 0))
         n = job.b.shape[1]
         arrays[f"a{i}"] = np.asarray(job.a, dtype=np.int8)
         arrays[f"b{i}"] = np.asarray(job.b, dtype=np.int8)
@@ -80,7 +82,9 @@ def run_jobs_on_chip(jobs: list[Any], rd_latency: int = 20, wr_latency: int = 20
     got = np.load(out_file)
     outputs = [got[f"c{i}"] for i in range(len(jobs))]
     counters = {c: int(got[c]) for c in COUNTERS}
-    return ChainResult(outputs, counters, dict(PARAMS), {"rd_latency": rd_latency, "wr_latency": wr_latency})
+    c_place = [(int(a), int(s)) for a, s in got["c_place"]]
+    latency = {"rd_latency": rd_latency, "wr_latency": wr_latency}
+    return ChainResult(outputs, counters, c_place, dict(PARAMS), latency)
 
 
 # ---------------- the cocotb side ----------------
@@ -131,6 +135,7 @@ if cocotb is not None:
             elem = 1 if case.flags & FLAG_INT8 else 4
             out[f"c{i}"] = mem.get_matrix(lay.c_addr, case.m, case.n, lay.ldc, elem)
         out.update({k: np.asarray(v) for k, v in counters.items()})
+        out["c_place"] = np.array([(lay.c_addr, lay.ldc) for lay in lays], dtype=np.int64)
         dest = Path(os.environ["CSAI_JOBS_OUT"])
         np.savez(dest.with_suffix(".tmp.npz"), **out)
         dest.with_suffix(".tmp.npz").replace(dest)

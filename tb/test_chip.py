@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 from cocotb.triggers import ClockCycles
 
+from models.cycle_engine import engine_cycles
+from models.cycle_model import chain_cycles
 from models.regmap import REGMAP
 from tb.chain import write_chain
 from tb.chip_host import ChipHost, MemKnobs
@@ -27,6 +29,7 @@ from tb.chip_tb import (
     GemmCase,
     check_and_record,
     check_c,
+    zero_blocks,
 )
 
 INTERESTING_DIMS = (1, 2, 3, 5, 7, 8, 11, 13, 16, 17, 31, 37, 64, 97)
@@ -120,8 +123,18 @@ async def test_descriptor_chain(dut):
     host.assert_untouched(before, mem, mask, "chain")
     for c, lay in zip(cases, lays, strict=True):
         check_c(mem, lay, c)
-    dut._log.info("chain of %d GEMMs: %s", len(cases), counters)
-    assert counters["tiles"] > 0
+    # the cycle model of a chain: each GEMM as on its own, plus the descriptor reads
+    totals = [
+        engine_cycles(
+            c.m, c.n, c.k, array_n=n, bus_w_bytes=host.word, read_latency=20, write_latency=20,
+            flags=c.flags, c_addr=lay.c_addr, ldc=lay.ldc,
+            zero_blocks={tuple(map(int, z)) for z in np.argwhere(zero_blocks(lay.b, n))},
+        )["total"]
+        for c, lay in zip(cases, lays, strict=True)
+    ]  # fmt: skip
+    predicted = chain_cycles(totals, bus_w_bytes=host.word, read_latency=20)
+    dut._log.info("chain of %d GEMMs: %s; cycle model %d", len(cases), counters, predicted)
+    assert counters["total"] == predicted, f"chain took {counters['total']} cycles, model {predicted}"
 
     # a malformed second descriptor (reserved word set) stops the chain with BAD_CHAIN after
     # the first GEMM, whose results are written
