@@ -105,7 +105,7 @@ module gemm_controller #(
     // error codes (docs/registers.md)
     localparam [7:0] E_ZERO_DIM = 8'd1, E_TOO_LARGE = 8'd2, E_RANGE = 8'd3, E_OVERLAP = 8'd4,
                      E_ALIGN = 8'd5, E_BUSY = 8'd6, E_RD_AXI = 8'd8, E_WR_AXI = 8'd9,
-                     E_CHAIN = 8'd11;
+                     E_FLAGS = 8'd10, E_CHAIN = 8'd11;
 
     // ================= descriptor =================
     reg [31:0] d_a, d_b, d_c, d_bias, d_map, d_lda, d_ldb, d_ldc, d_scale, d_next;
@@ -169,6 +169,7 @@ module gemm_controller #(
     wire [7:0] check_code =
         (d_m == 16'd0 || d_n == 16'd0 || d_k == 16'd0)          ? E_ZERO_DIM  :
         ({16'd0, d_k} > KMAX)                                     ? E_TOO_LARGE :
+        (f_sparse && d_map == 32'd0)                              ? E_FLAGS     :
         (mis || strides_bad)                                      ? E_ALIGN     :
         (a_end > lim || b_end > lim || c_end > lim ||
          ((f_bias | f_perch) && bias_end > lim) ||
@@ -324,7 +325,10 @@ module gemm_controller #(
     wire s_finish    = (s_state == 2'd1) && (s_cmd_sent || s_cmd_fire) &&
                        (!s_beats_left || s_last_beat);
     wire s_row_valid = (s_row < {16'd0, d_m});   // rows beyond M are popped and dropped
-    assign res_ready = (state == S_RUN || state == S_ABORT) && (s_state == 2'd0 || s_finish);
+    // An abort lets the row being written finish but takes no new row (the core is reset at
+    // the end of the abort): a row taken in the abort's last cycle would be written after busy
+    // fell, leaving an AXI write open while the chip reports idle.
+    assign res_ready = (state == S_RUN) && (s_state == 2'd0 || s_finish);
 
     // packed row in the output format
     reg [8*4*ARRAY_N-1:0] row_packed;

@@ -85,6 +85,14 @@ async def test_random_regression(dut):
     await host.reset()
     for i in range(cases):
         case = random_case(host.rng, host.array_n, kmax)
+        if i == 0:  # one larger GEMM per run: many row blocks and column tiles, K beyond 2 banks
+            r = host.rng
+            m, n, k = (
+                int(r.integers(60, 131)),
+                int(r.integers(60, 131)),
+                int(r.integers(200, min(kmax, 400) + 1)),
+            )
+            case = GemmCase(m, n, k, case.flags, case.shift, case.sparsity, case.pad)
         knobs = random_knobs(host.rng)
         host.set_knobs(knobs)
         dut._log.info("case %d/%d: %s, memory %s", i + 1, cases, case, knobs)
@@ -173,6 +181,7 @@ async def test_bad_descriptors(dut):
         ("ADDR_RANGE", {"r_c_addr": end - w}),
         ("ADDR_RANGE", {"r_b_addr": 0xFFFF_FFF0 & ~(w - 1)}),
         ("OVERLAP", {"r_c_addr": lay.regs["r_b_addr"]}),
+        ("BAD_FLAGS", {"r_flags": good.flags | FLAG_SPARSE, "r_map_addr": 0}),
     ]
     for code, change in bad:
         regs = {**lay.regs, **change}
@@ -229,7 +238,7 @@ async def test_soft_and_hard_reset_mid_gemm(dut):
     await host.reset(MemKnobs(stall_pct=20))
     n = host.array_n
     big = GemmCase(8 * n, 8 * n, 16 * n, FLAG_INT8 | FLAG_BIAS, shift=14)
-    for when in (50, 700, 3000):
+    for when in (50, 700, 3000, *(int(w) for w in host.rng.integers(5, 4000, size=8))):
         mem, lay = host.layout(big)
         await host.load(mem)
         await host.program(lay.regs)
