@@ -25,6 +25,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -264,6 +265,7 @@ def render_outputs(results: list[ModelPerformance], request: Request) -> dict[st
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    t0, cpu0 = time.perf_counter(), time.process_time()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -283,6 +285,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     label = report_label()
     print(console_summary(results, label))
     print(f"\nwrote {', '.join(files)} to {request.out}/")
+    # the target is the whole report for every bundled model in under 5 s: a recorded
+    # figure, printed on every run, not a test assertion
+    print(
+        f"report: {len(results)} model(s) in {time.perf_counter() - t0:.2f} s wall, "
+        f"{time.process_time() - cpu0:.2f} s CPU"
+    )
     return 0
 
 
