@@ -83,8 +83,7 @@ async def bench_chip_targets(dut):
 
 
 def test_chip_benchmarks() -> None:
-    from tb.sim import run_cocotb
-    from tb.test_chip import CHIP_SOURCES
+    from tb.sim import CHIP_SOURCES, run_cocotb
 
     run_cocotb(
         "chip_harness",

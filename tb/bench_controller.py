@@ -73,21 +73,11 @@ async def bench_targets(dut):
 
 
 def test_controller_benchmarks() -> None:
-    from tb.sim import run_cocotb
+    from tb.sim import CTRL_SOURCES, run_cocotb
 
-    rtl = [
-        "sync_fifo",
-        "gemm_controller",
-        "a_transposer",
-        "gemm_core",
-        "pe",
-        "systolic_array",
-        "requant",
-        "sdp_ram",
-    ]
     run_cocotb(
         "ctrl_harness",
-        [f"rtl/{m}.v" for m in rtl] + ["tb/hdl/ctrl_harness.v"],
+        CTRL_SOURCES,
         "tb.bench_controller",
         {"ARRAY_N": 8, "BUS_W": 64, "KMAX": 1024, "MEM_WORDS": 2**18},
         "ctrl_harness_bench",

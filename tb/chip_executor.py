@@ -66,8 +66,7 @@ def _save_jobs(jobs: list[Any], path: Path) -> None:
 def run_jobs_on_chip(jobs: list[Any], rd_latency: int = 20, wr_latency: int = 20) -> ChainResult:
     """Every job through the RTL chip in one descriptor chain; raises AssertionError if the
     simulation fails or any C differs from the golden model."""
-    from tb.sim import run_cocotb
-    from tb.test_chip import CHIP_SOURCES
+    from tb.sim import CHIP_SOURCES, run_cocotb
 
     WORK.mkdir(parents=True, exist_ok=True)
     jobs_file, out_file = WORK / "jobs.npz", WORK / "outputs.npz"

@@ -19,6 +19,14 @@ from cocotb_tools.check_results import get_results
 from cocotb_tools.runner import get_runner
 
 REPO = Path(__file__).resolve().parent.parent
+
+# RTL of the compute path (controller, transposer, core) and of the whole chip, per harness
+_CTRL_RTL = ["sync_fifo", "gemm_controller", "a_transposer", "gemm_core", "pe", "systolic_array"]
+_CTRL_RTL += ["requant", "sdp_ram"]
+_CHIP_RTL = ["csai_chip", "csr_regfile", "axis_fifo", "dma_reader", "dma_writer", *_CTRL_RTL]
+CTRL_SOURCES = [f"rtl/{m}.v" for m in _CTRL_RTL] + ["tb/hdl/ctrl_harness.v"]
+CHIP_SOURCES = [f"rtl/{m}.v" for m in _CHIP_RTL]
+CHIP_SOURCES += ["tb/hdl/axi_mem_model.v", "tb/hdl/axi_protocol_checker.v", "tb/hdl/chip_harness.v"]
 BUILD = REPO / "build"
 RESULTS_DIR = BUILD / "results"
 

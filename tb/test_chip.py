@@ -265,7 +265,7 @@ async def test_soft_and_hard_reset_mid_gemm(dut):
 
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64)])
 def test_chip_rtl(array_n: int, bus_w: int) -> None:
-    from tb.sim import run_cocotb
+    from tb.sim import CHIP_SOURCES, run_cocotb
 
     run_cocotb(
         "chip_harness",
@@ -274,23 +274,3 @@ def test_chip_rtl(array_n: int, bus_w: int) -> None:
         {"ARRAY_N": array_n, "BUS_W": bus_w, "KMAX": 512},
         f"chip_N{array_n}_W{bus_w}",
     )
-
-
-CHIP_SOURCES = [
-    f"rtl/{m}.v"
-    for m in (
-        "csai_chip",
-        "csr_regfile",
-        "gemm_controller",
-        "sync_fifo",
-        "axis_fifo",
-        "dma_reader",
-        "dma_writer",
-        "a_transposer",
-        "gemm_core",
-        "pe",
-        "systolic_array",
-        "requant",
-        "sdp_ram",
-    )
-] + ["tb/hdl/axi_mem_model.v", "tb/hdl/axi_protocol_checker.v", "tb/hdl/chip_harness.v"]

@@ -71,21 +71,11 @@ async def test_block_sparse(dut):
 
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64)])
 def test_gemm_controller_rtl(array_n: int, bus_w: int) -> None:
-    from tb.sim import run_cocotb
+    from tb.sim import CTRL_SOURCES, run_cocotb
 
-    rtl = [
-        "sync_fifo",
-        "gemm_controller",
-        "a_transposer",
-        "gemm_core",
-        "pe",
-        "systolic_array",
-        "requant",
-        "sdp_ram",
-    ]
     run_cocotb(
         "ctrl_harness",
-        [f"rtl/{m}.v" for m in rtl] + ["tb/hdl/ctrl_harness.v"],
+        CTRL_SOURCES,
         "tb.test_gemm_controller",
         {"ARRAY_N": array_n, "BUS_W": bus_w, "KMAX": 512},
         f"ctrl_harness_N{array_n}_W{bus_w}",

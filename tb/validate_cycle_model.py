@@ -144,8 +144,7 @@ except ImportError:  # plain Python (the driver below) does not need cocotb
 
 def run_build(n_arr: int, bus_w: int, points: list[dict], tag: str) -> list[dict]:
     """One cocotb run of ``points`` on a chip built for (n_arr, bus_w); its result rows."""
-    from tb.sim import run_cocotb
-    from tb.test_chip import CHIP_SOURCES
+    from tb.sim import CHIP_SOURCES, run_cocotb
 
     name = f"validate_{tag}_N{n_arr}_W{bus_w}"
     out = OUT / "points" / f"{name}.json"
