@@ -242,9 +242,13 @@ def engine_cycles(
                     runs[l_bank] = l_runs
                     l_state = L_MARK
                 elif sparse and (l_map >> l_kb) & 1:
+                    # a run of zero blocks up to the end of its aligned group of 8, in one cycle
+                    run, group_end = 0, min(n_kb, (l_kb // 8 + 1) * 8)
+                    while l_kb + run < group_end and (l_map >> (l_kb + run)) & 1:
+                        run += 1
                     l_in_run = False
-                    l_kb += 1
-                    cnt["skipped"] += 1
+                    l_kb += run
+                    cnt["skipped"] += run
                 elif room:
                     if l_r == 0 and not l_in_run:
                         l_runs.append([l_kb, 1])

@@ -243,6 +243,13 @@ module gemm_controller #(
     wire [31:0] l_krow = {16'd0, l_kb} * ARRAY_N + {{(31-LN){1'b0}}, l_r};
     wire [31:0] l_bcol_byte = {16'd0, l_jt} * ARRAY_N;
     wire        l_block_zero = f_sparse && l_map[l_kb[$clog2(KB_MAX)-1:0]];
+    // A run of zero blocks is skipped up to the end of its aligned group of 8 in one cycle (not
+    // one block per cycle): the trailing ones of the map byte from l_kb on, and never past K.
+    // (KB_MAX = KMAX / ARRAY_N must be a multiple of 8.)
+    wire [7:0]  l_map_byte = l_map[{l_kb[$clog2(KB_MAX)-1:3], 3'b000} +: 8] >> l_kb[2:0];
+    wire [3:0]  l_zrun = trailing_ones8(l_map_byte);
+    wire [15:0] l_kb_left = n_kb - l_kb;
+    wire [15:0] l_zskip = ({12'd0, l_zrun} < l_kb_left) ? {12'd0, l_zrun} : l_kb_left;
     wire [15:0] l_rows_in_block = ((l_kb * N16 + N16) > d_k) ? (d_k - l_kb * N16) : N16;
     wire [15:0] l_panels = ((l_rb + 16'd1) * AP16 > n_rt) ? (n_rt - l_rb * AP16) : AP16;
     wire [7:0]  p_beats  = P_BEATS32[7:0];             // beats of one bias or scale chunk
@@ -359,6 +366,20 @@ module gemm_controller #(
             assign p_wr_data[64*gl +: 64] = {p_scale[32*gl +: 32], p_bias[32*gl +: 32]};
         end
     endgenerate
+
+    // number of consecutive 1 bits from bit 0 up
+    function [3:0] trailing_ones8(input [7:0] v);
+        integer i;
+        reg     run;
+        begin
+            trailing_ones8 = 4'd0;
+            run = 1'b1;
+            for (i = 0; i < 8; i = i + 1) begin
+                run = run & v[i];
+                trailing_ones8 = trailing_ones8 + {3'd0, run};
+            end
+        end
+    endfunction
 
     function [AW-1:0] bank_base(input [1:0] bank);
         bank_base = (bank == 2'd0) ? {AW{1'b0}} : (bank == 2'd1) ? KMAX[AW-1:0] : KMAX2[AW-1:0];
@@ -560,8 +581,8 @@ module gemm_controller #(
                             l_state <= L_MARK;
                         end else if (l_block_zero) begin
                             l_in_run <= 1'b0;
-                            l_kb <= l_kb + 16'd1;
-                            cnt_skipped <= cnt_skipped + 32'd1;
+                            l_kb <= l_kb + l_zskip;
+                            cnt_skipped <= cnt_skipped + {16'd0, l_zskip};
                         end else if (rd_room) begin
                             if (l_r == 0 && !l_in_run) begin   // open a run
                                 run_start[{l_bank, l_nruns[$clog2(KB_MAX)-1:0]}] <= l_kb;
