@@ -25,6 +25,8 @@ WR_OUTSTANDING = 32  # dma_writer: bursts awaiting B
 WR_MAX_BURST = 16  # dma_writer MAX_BURST (csai_chip)
 
 F_INT8, F_RELU, F_BIAS, F_PERCH, F_SPARSE = 1, 2, 4, 8, 16
+# the counters engine_cycles returns, named as the controller's cnt_* outputs (PERF_* registers)
+COUNTERS = ("total", "compute", "stall", "bytes_rd", "bytes_wr", "tiles", "skipped")
 
 
 def engine_cycles(

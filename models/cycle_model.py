@@ -16,6 +16,7 @@ was validated (figures of build/validate/cycle_model.json when present).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -37,11 +38,30 @@ from models.cycle_engine import (  # noqa: F401  (re-exported: the public interf
 BUF_DEPTH = 1024  # first-order placeholder only
 VALIDATION = Path(__file__).resolve().parent.parent / "build" / "validate" / "cycle_model.json"
 MEM_LATENCY = 20  # report interface: memory read and write latency taken as equal
-# Figures of `make validate` (python -m tb.validate_cycle_model --seed 1) on the chip RTL this model
-# was last checked against; the label is a constant so the report and docs do not depend on which
-# build/ folder they run in (``validation_summary`` reads the latest run's own figures).
-VALIDATED_POINTS = 52
-VALIDATED_MAX_ERROR = 0.0  # largest |model - RTL| / RTL of the total cycles over those points
+# What `make validate` last measured, written by it (tb/validate_cycle_model.py) after a full sweep
+# that passed, with a hash of the RTL and the engine model it ran on; a test in `make test` fails
+# when either has changed since (tests/test_cycle_model.py), so the label cannot go stale.
+VALIDATION_RECORD = Path(__file__).resolve().parent / "cycle_model_validation.json"
+_HASHED = ("rtl", "*.v"), ("models", "cycle_engine.py")
+
+
+def sources_hash(repo: Path | None = None) -> str:
+    """sha256 over the chip RTL and the engine model (sorted paths and contents)."""
+    repo = repo or Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for folder, pattern in _HASHED:
+        for f in sorted((repo / folder).glob(pattern)):
+            h.update(f"{folder}/{f.name}\n".encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def validation_record(path: Path = VALIDATION_RECORD) -> dict | None:
+    """The committed record of the last passing ``make validate``, or None."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def validation_summary(path: Path = VALIDATION) -> dict | None:
@@ -52,12 +72,19 @@ def validation_summary(path: Path = VALIDATION) -> dict | None:
         return None
 
 
+def _model_label() -> str:
+    rec = validation_record()
+    if rec is None:
+        return "per-engine cycle model of the chip, NOT validated (no make validate record)"
+    return (
+        f"per-engine cycle model of the chip, validated against the chip RTL on {rec['points']} random "
+        f"GEMMs with max error {100 * rec['max_abs_error']:.2f} % (`make validate`); large GEMMs "
+        "extrapolated from simulated cuts"
+    )
+
+
 # label of the binding ``gemm_cycles`` (the report prints it)
-MODEL_LABEL = (
-    f"per-engine cycle model of the chip, validated against the chip RTL on {VALIDATED_POINTS} random "
-    f"GEMMs with max error {100 * VALIDATED_MAX_ERROR:.2f} % (`make validate`); large GEMMs extrapolated "
-    "from simulated cuts"
-)
+MODEL_LABEL = _model_label()
 FIRST_ORDER_LABEL = "analytical first-order estimate, not validated against RTL"
 
 Bound = Literal["compute", "memory"]

@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from models.cycle_engine import COUNTERS
+
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "build" / "chip_jobs"
 PARAMS = {"ARRAY_N": 8, "BUS_W": 64, "KMAX": 2048, "MEM_BYTES": 1 << 22}
-COUNTERS = ("total", "compute", "stall", "bytes_rd", "bytes_wr", "tiles", "skipped")
 
 
 @dataclass

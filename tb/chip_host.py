@@ -13,21 +13,16 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
 from cocotb_bus.drivers.amba import AXI4LiteMaster, AXIProtocolError
 
+from models.cycle_engine import COUNTERS
 from models.regmap import REGMAP
 from tb.chain import DESC_REGS
 from tb.chip_tb import FLAG_INT8, GemmCase, GemmLayout, build, check_and_record
 from tb.mem_image import MemImage
 from tb.seeds import log_seed
 
-COUNTERS = {
-    "total": "PERF_CYCLES",
-    "compute": "PERF_COMPUTE",
-    "stall": "PERF_STALL",
-    "bytes_rd": "PERF_BYTES_RD",
-    "bytes_wr": "PERF_BYTES_WR",
-    "tiles": "PERF_TILES",
-    "skipped": "PERF_TILES_SKIPPED",
-}
+# the chip's performance registers of each counter (rtl/regmap.json)
+_PERF = ("CYCLES", "COMPUTE", "STALL", "BYTES_RD", "BYTES_WR", "TILES", "TILES_SKIPPED")
+PERF_REGS = {c: f"PERF_{r}" for c, r in zip(COUNTERS, _PERF, strict=True)}
 
 
 @dataclass
@@ -111,7 +106,7 @@ class ChipHost:
 
     async def counters(self) -> dict[str, int]:
         out = {}
-        for key, reg in COUNTERS.items():
+        for key, reg in PERF_REGS.items():
             try:
                 lo = await self.read(reg + "_LO")
                 hi = await self.read(reg + "_HI")

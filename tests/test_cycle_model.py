@@ -185,3 +185,18 @@ def test_engine_constants_follow_the_rtl() -> None:
     assert re.search(rf"dma_writer #\(.*?\.MAX_BURST\({ce.WR_MAX_BURST}\)", chip, re.S)
     assert param(ctrl, "KMAX") == ce.KMAX and param(ctrl, "A_PANELS") == ce.A_PANELS
     assert f"< 32'd{ce.DQ_CREDIT}" in ctrl
+
+
+def test_validation_record_is_current() -> None:
+    """The label's figures come from the last passing `make validate`, which stored a hash of the RTL
+    and the engine model it ran on: a change to either since then must be validated again."""
+    from models.cycle_model import MODEL_LABEL, sources_hash, validation_record
+
+    rec = validation_record()
+    assert rec is not None, "no models/cycle_model_validation.json: run make validate"
+    assert rec["points"] >= 50 and rec["max_abs_error"] <= 0.01, rec
+    assert rec["sources_sha256"] == sources_hash(), (
+        "rtl/*.v or models/cycle_engine.py changed since the last make validate: run it and commit "
+        "models/cycle_model_validation.json"
+    )
+    assert f"on {rec['points']} random GEMMs" in MODEL_LABEL
