@@ -1,8 +1,9 @@
 `default_nettype none
 // CompactScaleAiChip: the whole accelerator (docs/chip.md).
 //
-//   host --AXI4-Lite--> csr_regfile --descriptor/start--> gemm_controller --cmd--> gemm_core
-//                            ^  status, counters, irq        |   ^    A beats ->  a_transposer
+//   host --AXI4-Lite--> csr_regfile --descriptor/start--> gemm_engine (rtl/gemm_engine.v:
+//                            ^  status, counters, irq        |   ^   gemm_controller, a_transposer,
+//                                                            |   |   gemm_core)
 //                            +-------------------------------+   |
 //                                                 read reqs  v   | write reqs (row slices)
 //                                                    dma_reader  dma_writer
@@ -81,7 +82,6 @@ module csai_chip #(
     output wire               irq
 );
     localparam integer W  = BUS_W / 8;
-    localparam integer AW = $clog2(A_PANELS * KMAX);   // core buffer address width
 
     // ---------------- registers <-> controller ----------------
     wire        start_pulse, soft_reset_pulse, overlap_enable, chain_enable, irq_enable_unused;
@@ -130,20 +130,10 @@ module csai_chip #(
     wire [BUS_W-1:0] wd_data;
     wire [W-1:0]     wd_strb;
 
-    // ---------------- controller <-> core ----------------
-    wire                  core_rst, cmd_valid, cmd_ready, res_valid, res_ready, core_issuing;
-    wire [AW-1:0]         cmd_a_base, cmd_b_base, b_wr_addr, ta_addr, a_wr_addr;
-    wire [15:0]           cmd_k;
-    wire [1:0]            cmd_p_addr, p_wr_addr;
-    wire                  p_wr_en, b_wr_en, ta_valid, ta_ready, ta_idle, a_wr_en;
-    wire [5:0]            cmd_shift, cmd_flags;
-    wire [ARRAY_N*32-1:0] res_data;
-    wire [ARRAY_N*8-1:0]  b_wr_data, a_wr_data;
-    wire [ARRAY_N*64-1:0] p_wr_data;
-    wire [BUS_W-1:0]      ta_data;
-
-    gemm_controller #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W), .KMAX(KMAX), .A_PANELS(A_PANELS),
-                      .MEM_BYTES(MEM_BYTES)) u_ctrl (
+    // ---------------- the GEMM engine: controller, transposer, core ----------------
+    wire core_rst;
+    gemm_engine #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W), .KMAX(KMAX), .A_PANELS(A_PANELS),
+                  .MEM_BYTES(MEM_BYTES)) u_engine (
         .clk(clk), .rst(rst), .start(start_pulse), .soft_reset(soft_reset_pulse),
         .overlap_enable(overlap_enable), .chain_enable(chain_enable), .chain_addr(desc_chain),
         .r_a_addr(desc_a), .r_b_addr(desc_b), .r_c_addr(desc_c), .r_bias_addr(desc_bias),
@@ -158,35 +148,7 @@ module csai_chip #(
         .rd_valid(rd_valid), .rd_ready(rd_ready), .rd_data(rd_data), .rd_error(rd_error),
         .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_beats(wq_beats),
         .wd_valid(wd_valid), .wd_ready(wd_ready), .wd_data(wd_data), .wd_strb(wd_strb),
-        .wr_resp(wr_done), .wr_error(wr_err_bus),
-        .core_rst(core_rst), .cmd_valid(cmd_valid), .cmd_ready(cmd_ready),
-        .cmd_a_base(cmd_a_base), .cmd_b_base(cmd_b_base), .cmd_k(cmd_k), .cmd_p_addr(cmd_p_addr),
-        .cmd_shift(cmd_shift), .cmd_flags(cmd_flags),
-        .res_valid(res_valid), .res_ready(res_ready), .res_data(res_data),
-        .core_issuing(core_issuing),
-        .b_wr_en(b_wr_en), .b_wr_addr(b_wr_addr), .b_wr_data(b_wr_data),
-        .p_wr_en(p_wr_en), .p_wr_addr(p_wr_addr), .p_wr_data(p_wr_data),
-        .ta_valid(ta_valid), .ta_ready(ta_ready), .ta_data(ta_data), .ta_addr(ta_addr),
-        .ta_idle(ta_idle));
-
-    a_transposer #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W), .AW(AW)) u_transposer (
-        .clk(clk), .rst(rst || core_rst), .in_valid(ta_valid), .in_ready(ta_ready),
-        .in_data(ta_data), .in_addr(ta_addr), .idle(ta_idle),
-        .wr_en(a_wr_en), .wr_addr(a_wr_addr), .wr_data(a_wr_data));
-
-    // The controller tags nothing and reads no side-band: those core outputs are unused.
-    /* verilator lint_off PINCONNECTEMPTY */
-    gemm_core #(.ARRAY_N(ARRAY_N), .BUF_DEPTH(A_PANELS * KMAX), .P_DEPTH(4)) u_core (
-        .clk(clk), .rst(rst || core_rst),
-        .a_wr_en(a_wr_en), .a_wr_addr(a_wr_addr), .a_wr_data(a_wr_data),
-        .b_wr_en(b_wr_en), .b_wr_addr(b_wr_addr), .b_wr_data(b_wr_data),
-        .p_wr_en(p_wr_en), .p_wr_addr(p_wr_addr), .p_wr_data(p_wr_data),
-        .cmd_valid(cmd_valid), .cmd_ready(cmd_ready), .cmd_a_base(cmd_a_base),
-        .cmd_b_base(cmd_b_base), .cmd_k(cmd_k), .cmd_p_addr(cmd_p_addr), .cmd_shift(cmd_shift),
-        .cmd_flags(cmd_flags), .cmd_tag(16'd0),
-        .res_valid(res_valid), .res_ready(res_ready), .res_data(res_data), .res_tag(),
-        .res_row(), .res_last(), .err_valid(), .err_code(), .busy(), .issuing(core_issuing),
-        .tiles_done(), .active_cycles());
+        .wr_resp(wr_done), .wr_error(wr_err_bus), .core_rst(core_rst));
 
     // ---------------- DMA ----------------
     // Reader and writer status the controller does not need (it counts its own transactions).
@@ -219,6 +181,5 @@ module csai_chip #(
         .m_axi_bresp(m_axi_bresp), .m_axi_bvalid(m_axi_bvalid), .m_axi_bready(m_axi_bready),
         .abort_req(core_rst), .busy(wr_busy_unused), .done(wr_done),
         .err_cmd(wr_err_cmd_unused), .err_bus(wr_err_bus));
-    /* verilator lint_on PINCONNECTEMPTY */
 endmodule
 `default_nettype wire

@@ -21,8 +21,8 @@ from cocotb_tools.runner import get_runner
 REPO = Path(__file__).resolve().parent.parent
 
 # RTL of the compute path (controller, transposer, core) and of the whole chip, per harness
-_CTRL_RTL = ["sync_fifo", "gemm_controller", "a_transposer", "gemm_core", "pe", "systolic_array"]
-_CTRL_RTL += ["requant", "sdp_ram"]
+_CTRL_RTL = ["gemm_engine", "sync_fifo", "gemm_controller", "a_transposer", "gemm_core", "pe"]
+_CTRL_RTL += ["systolic_array", "requant", "sdp_ram"]
 _CHIP_RTL = ["csai_chip", "csr_regfile", "axis_fifo", "dma_reader", "dma_writer", *_CTRL_RTL]
 CTRL_SOURCES = [f"rtl/{m}.v" for m in _CTRL_RTL] + ["tb/hdl/ctrl_harness.v"]
 CHIP_SOURCES = [f"rtl/{m}.v" for m in _CHIP_RTL]

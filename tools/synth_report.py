@@ -11,6 +11,7 @@ from pathlib import Path
 
 TOP = "csai_chip"
 FPGA_TARGET = "ecp5"
+WRAPPERS = ("u_engine",)  # instances that only group others (rtl/gemm_engine.v)
 
 
 class SynthError(RuntimeError):
@@ -116,7 +117,8 @@ _SIG_NAME = re.compile(r"\\(\S+)")
 
 
 def ff_bits_by_block(text: str) -> dict[str, int]:
-    """FF bits of a coarse `dump`, by the first hierarchy level of the Q signal's name."""
+    """FF bits of a coarse `dump`, by the first hierarchy level of the Q signal's name (the second
+    inside a wrapper such as u_engine)."""
     blocks: dict[str, int] = {}
     for c in parse_rtlil_cells(text):
         if "dff" not in c["type"] and "dlatch" not in c["type"]:
@@ -124,7 +126,10 @@ def ff_bits_by_block(text: str) -> dict[str, int]:
         width = int(c["params"].get("WIDTH", 1))
         m = _SIG_NAME.search(c["conns"].get("Q", ""))
         name = m.group(1) if m else ""
-        block = name.split(".", 1)[0] if "." in name else f"{TOP} (top)"
+        parts = name.split(".")
+        # a wrapper instance (gemm_engine) is split into the blocks it holds
+        depth = 2 if parts[0] in WRAPPERS and len(parts) > 2 else 1
+        block = ".".join(parts[:depth]) if len(parts) > 1 else f"{TOP} (top)"
         if not name or name.startswith("$"):
             block = "(unnamed)"
         blocks[block] = blocks.get(block, 0) + width

@@ -1,7 +1,7 @@
 `default_nettype none
-// Simulation-only harness: gemm_controller + gemm_core + a_transposer on an ideal request-level
-// memory (no AXI): reads return one beat per cycle after READ_LATENCY cycles, in order; writes
-// land with their strobes and are acknowledged WRITE_LATENCY cycles after their last beat.
+// Simulation-only harness: rtl/gemm_engine.v (controller, transposer, core) on an ideal
+// request-level memory (no AXI): reads return one beat per cycle after READ_LATENCY cycles, in
+// order; writes land with their strobes and are acknowledged in the cycle after their last beat.
 // Memory: MEM_WORDS words of BUS_W bits loaded from mem.hex on `load`, dumped to mem_out.hex
 // on `dump` (both in the simulator's working directory). The descriptor ports are driven
 // directly from Python. The whole chip with AXI is rtl/csai_chip.v; this harness isolates the
@@ -37,7 +37,6 @@ module ctrl_harness #(
 );
     localparam integer W  = BUS_W / 8;
     localparam integer WB = $clog2(W);
-    localparam integer AW = $clog2(A_PANELS * KMAX);
 
     reg [BUS_W-1:0] mem [0:MEM_WORDS-1];
     always @(posedge clk) begin
@@ -106,20 +105,10 @@ module ctrl_harness #(
     wire wq_ready = !w_busy;
     wire wd_ready = w_busy;
 
-    // core side
-    wire core_rst, cmd_valid, cmd_ready, res_valid, res_ready, core_issuing;
-    wire [AW-1:0] cmd_a_base, cmd_b_base, b_wr_addr, ta_addr, a_wr_addr;
-    wire [15:0] cmd_k;
-    wire [1:0] cmd_p_addr, p_wr_addr;
-    wire p_wr_en, b_wr_en, ta_valid, ta_ready, ta_idle, a_wr_en;
-    wire [5:0] cmd_shift, cmd_flags;
-    wire [ARRAY_N*32-1:0] res_data;
-    wire [ARRAY_N*8-1:0] b_wr_data, a_wr_data;
-    wire [ARRAY_N*64-1:0] p_wr_data;
-    wire [BUS_W-1:0] ta_data;
-
-    gemm_controller #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W), .KMAX(KMAX), .A_PANELS(A_PANELS),
-                      .MEM_BYTES(MEM_WORDS * W)) u_ctrl (
+    // the engine under test (controller, transposer, core)
+    /* verilator lint_off PINCONNECTEMPTY */
+    gemm_engine #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W), .KMAX(KMAX), .A_PANELS(A_PANELS),
+                  .MEM_BYTES(MEM_WORDS * W)) u_engine (
         .clk(clk), .rst(rst), .start(start), .soft_reset(soft_reset),
         .overlap_enable(overlap_enable), .chain_enable(chain_enable), .chain_addr(chain_addr),
         .r_a_addr(r_a_addr), .r_b_addr(r_b_addr), .r_c_addr(r_c_addr), .r_bias_addr(r_bias_addr),
@@ -133,34 +122,7 @@ module ctrl_harness #(
         .rd_valid(rd_valid), .rd_ready(rd_ready), .rd_data(rd_data), .rd_error(1'b0),
         .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_beats(wq_beats),
         .wd_valid(wd_valid), .wd_ready(wd_ready), .wd_data(wd_data), .wd_strb(wd_strb),
-        .wr_resp(wr_resp), .wr_error(1'b0),
-        .core_rst(core_rst), .cmd_valid(cmd_valid), .cmd_ready(cmd_ready),
-        .cmd_a_base(cmd_a_base), .cmd_b_base(cmd_b_base), .cmd_k(cmd_k), .cmd_p_addr(cmd_p_addr),
-        .cmd_shift(cmd_shift), .cmd_flags(cmd_flags),
-        .res_valid(res_valid), .res_ready(res_ready), .res_data(res_data),
-        .core_issuing(core_issuing),
-        .b_wr_en(b_wr_en), .b_wr_addr(b_wr_addr), .b_wr_data(b_wr_data),
-        .p_wr_en(p_wr_en), .p_wr_addr(p_wr_addr), .p_wr_data(p_wr_data),
-        .ta_valid(ta_valid), .ta_ready(ta_ready), .ta_data(ta_data), .ta_addr(ta_addr),
-        .ta_idle(ta_idle));
-
-    a_transposer #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W), .AW(AW)) u_tr (
-        .clk(clk), .rst(rst || core_rst), .in_valid(ta_valid), .in_ready(ta_ready),
-        .in_data(ta_data), .in_addr(ta_addr), .idle(ta_idle),
-        .wr_en(a_wr_en), .wr_addr(a_wr_addr), .wr_data(a_wr_data));
-
-    /* verilator lint_off PINCONNECTEMPTY */
-    gemm_core #(.ARRAY_N(ARRAY_N), .BUF_DEPTH(A_PANELS * KMAX), .P_DEPTH(4)) u_core (
-        .clk(clk), .rst(rst || core_rst),
-        .a_wr_en(a_wr_en), .a_wr_addr(a_wr_addr), .a_wr_data(a_wr_data),
-        .b_wr_en(b_wr_en), .b_wr_addr(b_wr_addr), .b_wr_data(b_wr_data),
-        .p_wr_en(p_wr_en), .p_wr_addr(p_wr_addr), .p_wr_data(p_wr_data),
-        .cmd_valid(cmd_valid), .cmd_ready(cmd_ready), .cmd_a_base(cmd_a_base),
-        .cmd_b_base(cmd_b_base), .cmd_k(cmd_k), .cmd_p_addr(cmd_p_addr), .cmd_shift(cmd_shift),
-        .cmd_flags(cmd_flags), .cmd_tag(16'd0),
-        .res_valid(res_valid), .res_ready(res_ready), .res_data(res_data), .res_tag(),
-        .res_row(), .res_last(), .err_valid(), .err_code(), .busy(), .issuing(core_issuing),
-        .tiles_done(), .active_cycles());
+        .wr_resp(wr_resp), .wr_error(1'b0), .core_rst());
     /* verilator lint_on PINCONNECTEMPTY */
 endmodule
 `default_nettype wire
