@@ -63,30 +63,37 @@ def summary_rows(results: list[ModelPerformance]) -> list[dict[str, Any]]:
     return rows
 
 
+def _gemm_fields(c: Any) -> dict[str, Any]:
+    """The fields of one GEMM of a model that the JSON and the CSV both carry."""
+    return {
+        "name": c.gemm.name,
+        "group": c.gemm.group,
+        "m": c.gemm.m,
+        "n": c.gemm.n,
+        "k": c.gemm.k,
+        "count": c.gemm.count,
+        "macs": c.gemm.macs,
+        "weight_bytes": c.gemm.weight_bytes,
+        "bytes_read": c.dense.bytes_read * c.gemm.count,
+        "bytes_written": c.dense.bytes_written * c.gemm.count,
+        "cycles": c.cycles,
+        "bound": c.dense.bound,
+        "sparse_cycles": c.sparse_cycles,
+        "source": c.dense.source,
+        "sparse_source": c.sparse.source,
+    }
+
+
 def json_text(results: list[ModelPerformance], label: str) -> str:
     chip = results[0].chip
     models = []
     for p, row in zip(results, summary_rows(results), strict=True):
         gemms = [
             {
-                "name": c.gemm.name,
-                "group": c.gemm.group,
                 "layer": c.gemm.layer,
-                "m": c.gemm.m,
-                "n": c.gemm.n,
-                "k": c.gemm.k,
-                "count": c.gemm.count,
-                "macs": c.gemm.macs,
-                "weight_bytes": c.gemm.weight_bytes,
+                **_gemm_fields(c),
                 "act_bytes": c.gemm.act_bytes,
                 "out_bytes": c.gemm.out_bytes,
-                "cycles": c.cycles,
-                "sparse_cycles": c.sparse_cycles,
-                "bound": c.dense.bound,
-                "source": c.dense.source,
-                "sparse_source": c.sparse.source,
-                "bytes_read": c.dense.bytes_read * c.gemm.count,
-                "bytes_written": c.dense.bytes_written * c.gemm.count,
             }
             for c in p.gemms
         ]
@@ -155,23 +162,9 @@ def gemms_csv(results: list[ModelPerformance]) -> str:
             "model": p.spec.name,
             "scenario": p.scenario.kind,
             "layer": "head" if c.gemm.layer is None else c.gemm.layer,
-            "name": c.gemm.name,
-            "group": c.gemm.group,
-            "m": c.gemm.m,
-            "n": c.gemm.n,
-            "k": c.gemm.k,
-            "count": c.gemm.count,
-            "macs": c.gemm.macs,
-            "weight_bytes": c.gemm.weight_bytes,
-            "bytes_read": c.dense.bytes_read * c.gemm.count,
-            "bytes_written": c.dense.bytes_written * c.gemm.count,
+            **_gemm_fields(c),
             "compute_cycles_each": c.dense.compute_cycles,
             "memory_cycles_each": c.dense.memory_cycles,
-            "cycles": c.cycles,
-            "bound": c.dense.bound,
-            "sparse_cycles": c.sparse_cycles,
-            "source": c.dense.source,
-            "sparse_source": c.sparse.source,
         }
         for p in results
         for c in p.gemms
