@@ -83,7 +83,7 @@ validate: $(STAMP) check-iverilog
 	$(PY) -m tb.validate_cycle_model
 
 report: $(STAMP)
-	$(PY) -m models.report --out build/report
+	$(PY) -m models.report --out build/report $(REPORT_ARGS)
 
 # One encoder layer of all-MiniLM-L6-v2 through the simulated chip as one descriptor chain
 # (about 4 minutes: too long for make sim; tb/test_minilm_chip.py runs a reduced layer in make test).

@@ -48,7 +48,13 @@ OPS_PER_ELEMENT = {
     "softmax": 5,  # max, subtract, exp, accumulate, divide (1/sqrt(d) folded into requant)
     "swiglu": 5,  # silu(gate) * up: exp, add, divide, multiply, multiply
     "gelu": 8,  # tanh approximation
+    "geglu": 9,  # gelu(gate) * up: the tanh approximation and a multiply
+    "layernorm": 7,  # mean, subtract, square, variance, scale, weight, bias
+    "softcap": 3,  # cap * tanh(x / cap): divide, tanh, multiply (Gemma 2)
+    "position_add": 1,  # learned position embedding added to the token embedding (GPT-2)
+    "embedding_scale": 1,  # embeddings times sqrt(hidden) (Gemma)
     "residual_add": 1,
+    "residual_add3": 2,  # x + attention + FFN of a parallel block (Phi-2)
     "residual_layernorm": 8,  # residual add (1), LayerNorm (7: mean, sub, square, var, scale, weight, bias)
     "argmax": 1,  # greedy pick over the logits
 }
@@ -106,21 +112,31 @@ def _activation_gemm(name: str, layer: int, m: int, n: int, k: int, count: int) 
 
 
 def layer_gemms(spec: ModelSpec, scenario: Scenario, layer: int) -> list[Gemm]:
-    """The GEMMs of one transformer layer, in execution order."""
+    """The GEMMs of one transformer layer, in execution order. A fused projection (GPT-2's
+    c_attn, Phi-3's qkv_proj and gate_up_proj) is one GEMM over the concatenated outputs; a
+    windowed layer attends to min(context, window) keys."""
     t, h, d = scenario.tokens, spec.hidden, spec.head_dim
     heads_total = scenario.batch * spec.heads
-    s_q, ctx = scenario.seq_len, scenario.context_len
-    gemms = [
-        _weight_gemm("attn_q", GROUP_ATTN_PROJ, layer, t, spec.q_dim, h),
-        _weight_gemm("attn_k", GROUP_ATTN_PROJ, layer, t, spec.kv_dim, h),
-        _weight_gemm("attn_v", GROUP_ATTN_PROJ, layer, t, spec.kv_dim, h),
-        _activation_gemm("attn_scores", layer, s_q, ctx, d, heads_total),
-        _activation_gemm("attn_context", layer, s_q, d, ctx, heads_total),
+    s_q, keys = scenario.seq_len, spec.keys_attended(layer, scenario.context_len)
+    if spec.fused_qkv:
+        gemms = [_weight_gemm("attn_qkv", GROUP_ATTN_PROJ, layer, t, spec.q_dim + 2 * spec.kv_dim, h)]
+    else:
+        gemms = [
+            _weight_gemm("attn_q", GROUP_ATTN_PROJ, layer, t, spec.q_dim, h),
+            _weight_gemm("attn_k", GROUP_ATTN_PROJ, layer, t, spec.kv_dim, h),
+            _weight_gemm("attn_v", GROUP_ATTN_PROJ, layer, t, spec.kv_dim, h),
+        ]
+    gemms += [
+        _activation_gemm("attn_scores", layer, s_q, keys, d, heads_total),
+        _activation_gemm("attn_context", layer, s_q, d, keys, heads_total),
         _weight_gemm("attn_o", GROUP_ATTN_PROJ, layer, t, h, spec.q_dim),
     ]
-    if spec.ffn_kind == "swiglu":
-        gemms.append(_weight_gemm("ffn_gate", GROUP_FFN, layer, t, spec.intermediate, h))
-    gemms.append(_weight_gemm("ffn_up", GROUP_FFN, layer, t, spec.intermediate, h))
+    if spec.fused_gate_up:
+        gemms.append(_weight_gemm("ffn_gate_up", GROUP_FFN, layer, t, 2 * spec.intermediate, h))
+    else:
+        if spec.gated_ffn:
+            gemms.append(_weight_gemm("ffn_gate", GROUP_FFN, layer, t, spec.intermediate, h))
+        gemms.append(_weight_gemm("ffn_up", GROUP_FFN, layer, t, spec.intermediate, h))
     gemms.append(_weight_gemm("ffn_down", GROUP_FFN, layer, t, h, spec.intermediate))
     return gemms
 
@@ -142,20 +158,34 @@ def _op(name: str, layer: int | None, elements: int, inputs: int = 1) -> VectorO
     return VectorOp(name, layer, elements, bytes_read=inputs * elements, bytes_written=elements)
 
 
+def _decoder_layer_ops(spec: ModelSpec, scenario: Scenario, layer: int) -> list[VectorOp]:
+    """Pre-norm decoder layer: norm, (Q/K norms), rotary, (soft-cap), softmax, then either the
+    FFN after the attention residual or, in a parallel block, both sums at once."""
+    t, h, i = scenario.tokens, spec.hidden, spec.intermediate
+    keys = spec.keys_attended(layer, scenario.context_len)
+    scores = scenario.batch * spec.heads * scenario.seq_len * keys
+    act = _op(spec.ffn_kind, layer, t * i, inputs=2) if spec.gated_ffn else _op("gelu", layer, t * i)
+    ops = [_op(spec.norm, layer, t * h)]
+    if spec.qk_norm:
+        ops.append(_op("rmsnorm", layer, t * (spec.q_dim + spec.kv_dim)))
+    if not spec.learned_positions:
+        ops.append(_op("rotary", layer, t * (spec.heads + spec.kv_heads) * spec.rotary_dims))
+    if spec.softcap:
+        ops.append(_op("softcap", layer, scores))
+    ops.append(_op("softmax", layer, scores))
+    if spec.parallel_block:
+        return [*ops, act, _op("residual_add3", layer, t * h, inputs=3)]
+    post = [_op(spec.norm, layer, t * h)] if spec.norms_per_layer == 4 else []
+    residual = _op("residual_add", layer, t * h, inputs=2)
+    return [*ops, *post, residual, _op(spec.norm, layer, t * h), act, *post, residual]
+
+
 def layer_vector_ops(spec: ModelSpec, scenario: Scenario, layer: int) -> list[VectorOp]:
     """Non-GEMM work of one layer (int8 tensors in shared memory, read and written once)."""
+    if spec.family == "decoder":
+        return _decoder_layer_ops(spec, scenario, layer)
     t, h, i = scenario.tokens, spec.hidden, spec.intermediate
     scores = scenario.batch * spec.heads * scenario.seq_len * scenario.context_len
-    if spec.family == "decoder":
-        return [
-            _op("rmsnorm", layer, t * h),
-            _op("rotary", layer, t * (spec.q_dim + spec.kv_dim)),
-            _op("softmax", layer, scores),
-            _op("residual_add", layer, t * h, inputs=2),
-            _op("rmsnorm", layer, t * h),
-            _op("swiglu", layer, t * i, inputs=2),
-            _op("residual_add", layer, t * h, inputs=2),
-        ]
     return [
         _op("softmax", layer, scores),
         _op("residual_layernorm", layer, t * h, inputs=2),
@@ -166,15 +196,17 @@ def layer_vector_ops(spec: ModelSpec, scenario: Scenario, layer: int) -> list[Ve
 
 def model_vector_ops(spec: ModelSpec, scenario: Scenario) -> list[VectorOp]:
     """Embedding, every layer's non-GEMM work, and the decoder's final norm and token pick."""
-    t, h = scenario.tokens, spec.hidden
+    t, h, b = scenario.tokens, spec.hidden, scenario.batch
     if spec.family == "decoder":
         first = [_op("embedding_lookup", None, t * h)]
-        last = [
-            _op("rmsnorm", None, scenario.batch * h),
-            VectorOp(
-                "argmax", None, scenario.batch * spec.vocab, scenario.batch * spec.vocab, 4 * scenario.batch
-            ),
-        ]
+        if spec.learned_positions:
+            first.append(_op("position_add", None, t * h, inputs=2))
+        if spec.embedding_scale:
+            first.append(_op("embedding_scale", None, t * h))
+        last = [_op(spec.norm, None, b * h)]
+        if spec.softcap:
+            last.append(_op("softcap", None, b * spec.vocab))
+        last.append(VectorOp("argmax", None, b * spec.vocab, b * spec.vocab, 4 * b))
     else:
         first = [_op("embedding_sum_layernorm", None, t * h, inputs=3)]
         last = []
@@ -191,7 +223,7 @@ def vector_op_cycles(op: VectorOp, *, lanes: int, bus_w_bytes: int) -> int:
 def weight_matrix_elements(spec: ModelSpec) -> int:
     """Elements of every weight matrix a forward pass multiplies by (linear layers and LM head)."""
     per_layer = 2 * spec.hidden * spec.q_dim + 2 * spec.hidden * spec.kv_dim
-    ffn_matrices = 3 if spec.ffn_kind == "swiglu" else 2
+    ffn_matrices = 3 if spec.gated_ffn else 2
     per_layer += ffn_matrices * spec.hidden * spec.intermediate
     lm_head = spec.vocab * spec.hidden if spec.family == "decoder" else 0
     return spec.layers * per_layer + lm_head

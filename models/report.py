@@ -34,6 +34,7 @@ from typing import NoReturn
 from models import cycle_model
 from models.cycle_model import GemmCycles
 from models.performance import ChipParams, ModelPerformance, evaluate
+from models.report_sweep import Sweep, parse_sweep
 from models.workloads import (
     SCENARIO_KINDS,
     ModelSpec,
@@ -144,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="add non-GEMM work to the chip's cycles as if an N-lane vector unit ran it "
         "(default: it runs on the host and is reported separately)",
     )
+    p.add_argument(
+        "--sweep",
+        metavar="KNOB=V1,V2,...",
+        help="sweep one knob (context-len, seq-len, batch, array-n, bus-bits) and plot latency and "
+        "throughput against it with the bound beside; writes sweep_<knob>.{md,json,csv,png}",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     return p
@@ -157,6 +164,7 @@ class Request:
     chip: ChipParams
     out: Path
     plots: bool
+    sweep: Sweep | None = None
 
 
 def _scenario_for(spec: ModelSpec, args: argparse.Namespace) -> Scenario:
@@ -201,7 +209,13 @@ def make_request(args: argparse.Namespace) -> Request:
         sparsity=args.sparsity,
         add_non_gemm=args.add_non_gemm,
     )
-    return Request(tuple(runs), chip, args.out, not args.no_plots)
+    sweep = parse_sweep(args.sweep) if args.sweep else None
+    request = Request(tuple(runs), chip, args.out, not args.no_plots, sweep)
+    if sweep is not None:  # every point's scenario is checked before anything runs
+        from models.report_sweep import point_inputs
+
+        point_inputs(request.runs, chip, sweep)
+    return request
 
 
 def run(request: Request, gemm_cycles: GemmCycles | None = None) -> list[ModelPerformance]:
@@ -263,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         request = make_request(args)
     except WorkloadError as exc:
         parser.error(str(exc))
+    if request.sweep is not None:
+        return _main_sweep(parser, request)
     results = run(request)
     files = render_outputs(results, request)
     try:
@@ -282,6 +298,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"report: {len(results)} model(s) in {time.perf_counter() - t0:.2f} s wall, "
         f"{time.process_time() - cpu0:.2f} s CPU"
     )
+    return 0
+
+
+def _write_all(parser: argparse.ArgumentParser, out: Path, files: dict[str, bytes]) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            write_atomically(out / name, data)
+    except OSError as exc:
+        parser.error(f"--out {out}: cannot write ({exc.strerror or exc})")
+
+
+def _main_sweep(parser: argparse.ArgumentParser, request: Request) -> int:
+    """``--sweep``: every point through the same cycle model as the report, then its files."""
+    from models import report_sweep
+    from models.cycle_measured import measured_index, with_measurements
+
+    assert request.sweep is not None
+    gemm_cycles = with_measurements(cycle_model.gemm_cycles, measured_index())
+    results = report_sweep.points(
+        request.runs,
+        request.chip,
+        request.sweep,
+        lambda spec, sc, chip: evaluate(spec, sc, chip, gemm_cycles),
+    )
+    table = report_sweep.rows(results, request.sweep)
+    label = report_label()
+    files = report_sweep.outputs(table, request.sweep, label, request.chip.clock_mhz, request.plots)
+    _write_all(parser, request.out, files)
+    print(report_sweep.markdown(table, request.sweep, label, request.chip.clock_mhz))
+    print(f"wrote {', '.join(files)} to {request.out}/")
     return 0
 
 

@@ -20,15 +20,18 @@ GEMM_ORDER = (
     "attn_q",
     "attn_k",
     "attn_v",
+    "attn_qkv",
     "attn_scores",
     "attn_context",
     "attn_o",
     "ffn_gate",
+    "ffn_gate_up",
     "ffn_up",
     "ffn_down",
     "lm_head",
 )
 TAB10 = [f"C{i}" for i in range(10)]  # the default colour cycle
+GEMM_COLORS = list(plt.get_cmap("tab20").colors)  # one per GEMM_ORDER entry (12 names)
 GROUP_MARKERS = {"attention projections": "o", "attention over the sequence": "^", "FFN": "s", "LM head": "D"}
 
 
@@ -85,7 +88,7 @@ def _time_text(seconds: float) -> str:
 def layer_breakdown_plot(results: list[ModelPerformance]) -> bytes:
     """Per model: share of cycles by GEMM (summed over layers), hatched where memory-bound."""
     fig, ax = plt.subplots(figsize=(10, 1.2 + 0.6 * len(results)))
-    colors = TAB10
+    colors = GEMM_COLORS
     for i, p in enumerate(results):
         cycles: dict[str, int] = defaultdict(int)
         memory: dict[str, int] = defaultdict(int)

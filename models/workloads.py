@@ -1,16 +1,11 @@
-"""Transformer workloads from Hugging Face style ``config.json`` files.
+"""Transformer workloads from Hugging Face ``config.json`` files: files, parameters, scenarios.
 
-Two families are understood:
-
-* Llama-style decoders (``model_type`` "llama"): RMSNorm, rotary positions, grouped-query
-  attention (``num_key_value_heads``), SwiGLU FFN (gate, up, down), LM head tied or not.
-* BERT-style encoders (``model_type`` "bert" or "distilbert"): learned positions, LayerNorm,
-  biased linear layers, GELU FFN (up, down). DistilBERT names its fields ``dim``, ``hidden_dim``,
-  ``n_layers``, ``n_heads``; it has no token types and no pooler.
-
-``parse_config`` turns a config into a ``ModelSpec`` (or raises ``WorkloadError`` naming the
-field); ``parameter_count`` counts its parameters from the shapes alone. Everything here is
-pure except ``load_config`` and ``resolve_model``, which read files.
+A config is read by the reader of its ``model_type`` (``models.architectures``: Llama, Mistral,
+Qwen2/2.5, Qwen3, Gemma, Gemma 2, Phi-2, Phi-3, GPT-2, BERT, RoBERTa/XLM-R, DistilBERT) into a
+``ModelSpec`` (``models.model_spec``), or refused with a ``WorkloadError`` naming the field.
+``parameter_count`` counts its parameters from the shapes alone, as ``num_parameters()`` of the
+published class. Everything here is pure except ``load_config`` and ``resolve_model``, which read
+files.
 """
 
 from __future__ import annotations
@@ -18,55 +13,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
+
+from models.architectures import SUPPORTED, parse_config
+from models.model_spec import Family, ModelSpec, WorkloadError
+
+__all__ = ["SUPPORTED", "Family", "ModelSpec", "WorkloadError", "parse_config"]
 
 CONFIG_DIR = Path(__file__).parent / "configs"
 
-Family = Literal["decoder", "encoder"]
 ScenarioKind = Literal["encoder", "prefill", "decode"]
 SCENARIO_KINDS: tuple[ScenarioKind, ...] = ("encoder", "prefill", "decode")
-
-
-class WorkloadError(ValueError):
-    """A config or a scenario that cannot be used; ``field`` names the offending field."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """The shapes of a transformer, in one vocabulary for both families."""
-
-    name: str
-    arch: str  # "llama", "bert" or "distilbert"
-    family: Family
-    hidden: int
-    intermediate: int
-    layers: int
-    heads: int
-    kv_heads: int
-    head_dim: int
-    vocab: int
-    max_positions: int
-    type_vocab: int  # token-type embeddings (BERT); 0 when absent
-    tied_embeddings: bool  # LM head shares the embedding matrix (decoders)
-    linear_bias: bool  # attention projections carry a bias
-    mlp_bias: bool  # FFN projections carry a bias
-    has_pooler: bool  # BertModel's pooler (dense H x H + tanh); counted in parameters only
-
-    @property
-    def ffn_kind(self) -> str:
-        return "swiglu" if self.family == "decoder" else "gelu"
-
-    @property
-    def q_dim(self) -> int:
-        return self.heads * self.head_dim
-
-    @property
-    def kv_dim(self) -> int:
-        return self.kv_heads * self.head_dim
 
 
 @dataclass(frozen=True)
@@ -109,120 +66,6 @@ class Scenario:
         return f"{self.kind} {self.seq_len} tokens, batch {self.batch}"
 
 
-# --- config parsing ---------------------------------------------------------------------------
-
-
-def _int_field(cfg: dict[str, Any], key: str, where: str, default: int | None = None) -> int:
-    if key not in cfg or cfg[key] is None:
-        if default is None:
-            raise WorkloadError(f"{where}: field '{key}' is missing", key)
-        return default
-    value = cfg[key]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise WorkloadError(f"{where}: field '{key}' must be an integer, got {value!r}", key)
-    if value < 1:
-        raise WorkloadError(f"{where}: field '{key}' must be positive, got {value}", key)
-    return value
-
-
-def _bool_field(cfg: dict[str, Any], key: str, where: str, default: bool) -> bool:
-    value = cfg.get(key, default)
-    if not isinstance(value, bool):
-        raise WorkloadError(f"{where}: field '{key}' must be true or false, got {value!r}", key)
-    return value
-
-
-def _model_type(cfg: dict[str, Any], where: str) -> str:
-    """``model_type`` if given, else inferred from the field names (some configs omit it)."""
-    if "model_type" in cfg:
-        model_type = cfg["model_type"]
-    elif "n_layers" in cfg and "dim" in cfg:
-        model_type = "distilbert"
-    elif "num_key_value_heads" in cfg or "rms_norm_eps" in cfg:
-        model_type = "llama"
-    elif "type_vocab_size" in cfg:
-        model_type = "bert"
-    else:
-        raise WorkloadError(f"{where}: field 'model_type' is missing and cannot be inferred", "model_type")
-    if model_type not in ("llama", "bert", "distilbert"):
-        raise WorkloadError(
-            f"{where}: field 'model_type' is {model_type!r}; supported: llama, bert, distilbert", "model_type"
-        )
-    return str(model_type)
-
-
-def _split_heads(hidden: int, heads: int, where: str, heads_key: str) -> int:
-    if hidden % heads:
-        raise WorkloadError(
-            f"{where}: field '{heads_key}' ({heads}) does not divide the hidden size", heads_key
-        )
-    return hidden // heads
-
-
-def parse_config(cfg: Any, name: str, source: str | None = None) -> ModelSpec:
-    """A ``ModelSpec`` from a parsed config.json, called ``name``; messages cite ``source`` or the name."""
-    where = f"config {source or name}"
-    if not isinstance(cfg, dict):
-        raise WorkloadError(f"{where}: top level must be a JSON object", "")
-    arch = _model_type(cfg, where)
-    if arch == "llama":
-        hidden = _int_field(cfg, "hidden_size", where)
-        heads = _int_field(cfg, "num_attention_heads", where)
-        kv_heads = _int_field(cfg, "num_key_value_heads", where, default=heads)
-        if heads % kv_heads:
-            raise WorkloadError(
-                f"{where}: field 'num_key_value_heads' ({kv_heads}) does not divide "
-                f"num_attention_heads ({heads})",
-                "num_key_value_heads",
-            )
-        head_dim = _int_field(
-            cfg, "head_dim", where, default=_split_heads(hidden, heads, where, "num_attention_heads")
-        )
-        return ModelSpec(
-            name=name,
-            arch=arch,
-            family="decoder",
-            hidden=hidden,
-            intermediate=_int_field(cfg, "intermediate_size", where),
-            layers=_int_field(cfg, "num_hidden_layers", where),
-            heads=heads,
-            kv_heads=kv_heads,
-            head_dim=head_dim,
-            vocab=_int_field(cfg, "vocab_size", where),
-            max_positions=_int_field(cfg, "max_position_embeddings", where),
-            type_vocab=0,
-            tied_embeddings=_bool_field(cfg, "tie_word_embeddings", where, False),
-            linear_bias=_bool_field(cfg, "attention_bias", where, False),
-            mlp_bias=_bool_field(cfg, "mlp_bias", where, False),
-            has_pooler=False,
-        )
-    keys = (
-        ("dim", "hidden_dim", "n_layers", "n_heads")
-        if arch == "distilbert"
-        else ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads")
-    )
-    hidden, intermediate, layers, heads = (_int_field(cfg, key, where) for key in keys)
-    type_vocab = 0 if arch == "distilbert" else _int_field(cfg, "type_vocab_size", where, default=2)
-    return ModelSpec(
-        name=name,
-        arch=arch,
-        family="encoder",
-        hidden=hidden,
-        intermediate=intermediate,
-        layers=layers,
-        heads=heads,
-        kv_heads=heads,
-        head_dim=_split_heads(hidden, heads, where, keys[3]),
-        vocab=_int_field(cfg, "vocab_size", where),
-        max_positions=_int_field(cfg, "max_position_embeddings", where),
-        type_vocab=type_vocab,
-        tied_embeddings=True,  # the MLM head is not part of the encoder we count
-        linear_bias=True,
-        mlp_bias=True,
-        has_pooler=arch == "bert",
-    )
-
-
 # --- files ------------------------------------------------------------------------------------
 
 
@@ -235,15 +78,26 @@ def load_config(path: Path, name: str | None = None) -> ModelSpec:
     """Read and parse one config.json; every failure is a ``WorkloadError``."""
     label = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise WorkloadError(f"config {label}: file not found", "model") from None
+    except IsADirectoryError:
+        raise WorkloadError(f"config {label}: is a folder without a config.json", "model") from None
     except OSError as exc:
         raise WorkloadError(f"config {label}: cannot read ({exc.strerror})", "model") from None
     try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WorkloadError(
+            f"config {label}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "a config.json is a UTF-8 JSON object",
+            "model",
+        ) from None
+    try:
         cfg = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise WorkloadError(f"config {label}: not valid JSON ({exc})", "model") from None
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        raise WorkloadError(f"config {label}: not valid JSON ({where})", "model") from None
     return parse_config(cfg, name or path.stem, source=label)
 
 
@@ -268,16 +122,21 @@ def resolve_model(name_or_path: str) -> ModelSpec:
 # --- parameters and scenarios -----------------------------------------------------------------
 
 
+def _norm_weights(spec: ModelSpec) -> int:
+    """One norm over the hidden size: RMSNorm has a weight, LayerNorm a weight and a bias."""
+    return spec.hidden if spec.norm == "rmsnorm" else 2 * spec.hidden
+
+
 def attention_parameters(spec: ModelSpec) -> int:
-    """Q, K, V, O weights (and biases) of one layer."""
+    """Q, K, V, O weights (fused or not: the same elements), their biases, and Q/K head norms."""
     weights = spec.hidden * spec.q_dim * 2 + spec.hidden * spec.kv_dim * 2
-    biases = (spec.q_dim + 2 * spec.kv_dim + spec.hidden) if spec.linear_bias else 0
-    return weights + biases
+    biases = (spec.q_dim + 2 * spec.kv_dim) * spec.qkv_bias + spec.hidden * spec.o_bias
+    return weights + biases + (2 * spec.head_dim if spec.qk_norm else 0)
 
 
 def ffn_parameters(spec: ModelSpec) -> int:
-    """FFN weights (and biases) of one layer: gate/up/down (SwiGLU) or up/down (GELU)."""
-    if spec.ffn_kind == "swiglu":
+    """FFN weights (and biases) of one layer: gate/up/down (gated) or up/down."""
+    if spec.gated_ffn:
         biases = (2 * spec.intermediate + spec.hidden) if spec.mlp_bias else 0
         return 3 * spec.hidden * spec.intermediate + biases
     biases = (spec.intermediate + spec.hidden) if spec.mlp_bias else 0
@@ -285,24 +144,24 @@ def ffn_parameters(spec: ModelSpec) -> int:
 
 
 def norm_parameters(spec: ModelSpec) -> int:
-    """Two norms per layer: RMSNorm has a weight, LayerNorm a weight and a bias."""
-    per_norm = spec.hidden if spec.family == "decoder" else 2 * spec.hidden
-    return 2 * per_norm
+    """The norms of one layer (2 for most, 1 for a parallel block, 4 for Gemma 2)."""
+    return spec.norms_per_layer * _norm_weights(spec)
 
 
 def embedding_parameters(spec: ModelSpec) -> int:
-    """Token embeddings, plus learned positions, token types and the embedding LayerNorm (encoders)."""
-    tokens = spec.vocab * spec.hidden
-    if spec.family == "decoder":
-        return tokens
-    return tokens + (spec.max_positions + spec.type_vocab) * spec.hidden + 2 * spec.hidden
+    """Token embeddings, plus learned positions, token types and the embedding LayerNorm."""
+    rows = spec.vocab + spec.type_vocab + (spec.max_positions if spec.learned_positions else 0)
+    return rows * spec.hidden + (_norm_weights(spec) if spec.embedding_norm else 0)
 
 
 def head_parameters(spec: ModelSpec) -> int:
-    """After the last layer: final RMSNorm and untied LM head (decoders) or the pooler (BERT)."""
-    if spec.family == "decoder":
-        return spec.hidden + (0 if spec.tied_embeddings else spec.vocab * spec.hidden)
-    return (spec.hidden * spec.hidden + spec.hidden) if spec.has_pooler else 0
+    """After the last layer: the final norm, an untied LM head (and its bias), or BERT's pooler."""
+    final = _norm_weights(spec) if spec.final_norm else 0
+    lm_head = 0
+    if spec.family == "decoder" and not spec.tied_embeddings:
+        lm_head = spec.vocab * spec.hidden + (spec.vocab if spec.lm_head_bias else 0)
+    pooler = (spec.hidden * spec.hidden + spec.hidden) if spec.has_pooler else 0
+    return final + lm_head + pooler
 
 
 def layer_parameters(spec: ModelSpec) -> int:
@@ -310,7 +169,8 @@ def layer_parameters(spec: ModelSpec) -> int:
 
 
 def parameter_count(spec: ModelSpec) -> int:
-    """All parameters, as ``model.num_parameters()`` of LlamaForCausalLM / BertModel / DistilBertModel."""
+    """All parameters, as ``model.num_parameters()`` of the class each reader names
+    (models/architectures.py); a tied LM head is counted once."""
     return embedding_parameters(spec) + spec.layers * layer_parameters(spec) + head_parameters(spec)
 
 

@@ -175,3 +175,46 @@ def test_seed_differences_doc_is_current() -> None:
     """The numbers table in docs/seed_differences.md is what the code computes now."""
     text = DOC_PATH.read_text(encoding="utf-8")
     assert updated_doc(text, render_table(difference_rows())) == text
+
+
+def test_sweep_context_len_writes_points_and_bounds(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    r = run_report("--model", "tinyllama-1.1b", "--sweep", "context-len=64,1024", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert {p.name for p in out.iterdir()} == {
+        f"sweep_context-len.{ext}" for ext in ("md", "json", "csv", "png")
+    }
+    points = json.loads((out / "sweep_context-len.json").read_text())["points"]
+    assert [p["context-len"] for p in points] == [64, 1024]
+    assert points[1]["cycles"] > points[0]["cycles"]  # longer context, more attention work
+    for p in points:  # no schedule beats the bound; a decode token is bus-bound
+        assert p["bound_cycles"] <= p["cycles"] and p["binds"] == "bus"
+
+
+def test_sweep_array_n_moves_the_compute_bound(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    r = run_report("--model", "bert-tiny", "--sweep", "array-n=4,8", "--out", str(out), "--no-plots")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader((out / "sweep_array-n.csv").open()))
+    assert [int(row["array-n"]) for row in rows] == [4, 8]
+    assert float(rows[0]["latency_s"]) > float(rows[1]["latency_s"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--sweep", "speed=1,2"), "KNOB one of"),
+        (("--sweep", "batch=4"), "at least two distinct"),
+        (("--sweep", "batch=1,x"), "must be integers"),
+        (("--sweep", "bus-bits=64,100"), "multiples of 8"),
+        (("--model", "bert-tiny", "--sweep", "context-len=8,16"), "decode only"),
+        (("--model", "tinyllama-1.1b", "--sweep", "context-len=8,4096"), "max_position_embeddings"),
+    ],
+)
+def test_bad_sweep_one_line_exit_2_nothing_written(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    out = tmp_path / "never"
+    r = run_report(*args, "--out", str(out))
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and not out.exists()

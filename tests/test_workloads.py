@@ -65,14 +65,10 @@ def test_custom_10m_is_about_10m() -> None:
 
 def test_bundled_families() -> None:
     families = {name: resolve_model(name).family for name in bundled_models()}
-    assert families == {
-        "all-minilm-l6-v2": "encoder",
-        "bert-tiny": "encoder",
-        "custom-10m": "decoder",
-        "distilbert-base-uncased": "encoder",
-        "llama-2-7b": "decoder",
-        "tinyllama-1.1b": "decoder",
-    }
+    encoders = {"all-minilm-l6-v2", "bert-base-uncased", "bert-tiny", "distilbert-base-uncased"}
+    encoders.add("roberta-base")
+    assert {n for n, f in families.items() if f == "encoder"} == encoders
+    assert len(families) - len(encoders) >= 10  # decoders of every supported family
 
 
 def test_tinyllama_uses_grouped_query_attention() -> None:
@@ -90,10 +86,14 @@ def test_config_by_path_and_directory(tmp_path: Path) -> None:
     assert resolve_model(str(tmp_path / "mymodel" / "config.json")).name == "mymodel"
 
 
-def test_model_type_is_inferred_when_missing() -> None:
+def test_missing_model_type_is_an_error_not_a_guess() -> None:
+    """No silent default: a Qwen2 config without model_type once became a llama, biases lost."""
     cfg = json.loads(bundled_models()["bert-tiny"].read_text())
     del cfg["model_type"]
-    assert parse_config(cfg, "x").arch == "bert"
+    with pytest.raises(WorkloadError, match="'model_type' is missing") as err:
+        parse_config(cfg, "x")
+    assert err.value.field == "model_type"
+    assert "qwen2" in str(err.value)  # the supported types are listed
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_model_type_is_inferred_when_missing() -> None:
         ({"num_hidden_layers": 0}, "num_hidden_layers"),
         ({"vocab_size": "big"}, "vocab_size"),
         ({"num_key_value_heads": 5}, "num_key_value_heads"),
-        ({"model_type": "gpt2"}, "model_type"),
+        ({"model_type": "mamba"}, "model_type"),
         ({"tie_word_embeddings": "no"}, "tie_word_embeddings"),
     ],
 )
