@@ -22,6 +22,7 @@ OUTPUTS = {
     "summary.csv",
     "gemms.csv",
     "latency.png",
+    "chip_host_split.png",
     "layer_breakdown.png",
     "roofline.png",
 }
