@@ -50,6 +50,10 @@ class Labels:
         """Memory, clock and host in a few words, printed beside every headline figure."""
         return f"{self.memory} memory; {self.clock.short}; host {self.host_short}"
 
+    @property
+    def full(self) -> str:
+        return " ".join(self.lines())
+
     def lines(self) -> list[str]:
         return [
             f"Memory: {self.memory_label}.",

@@ -33,9 +33,12 @@ TAB10 = [f"C{i}" for i in range(10)]  # the default colour cycle
 GROUP_MARKERS = {"attention projections": "o", "attention over the sequence": "^", "FFN": "s", "LM head": "D"}
 
 
-def _png(fig: Figure) -> bytes:
+def _png(fig: Figure, labels: Labels) -> bytes:
+    """The figure as PNG bytes; the memory, clock and host labels also go into its text chunks
+    (Description), so a reader of the file alone can tell what it assumes."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    meta = {"Title": fig.axes[0].get_title().splitlines()[0], "Description": labels.full}
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata=meta)
     plt.close(fig)
     return buf.getvalue()
 
@@ -74,7 +77,7 @@ def latency_plot(results: list[ModelPerformance], labels: Labels) -> bytes:
     ax.legend(unique.values(), unique.keys(), loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     ax.set_title(f"Latency per run\n{labels.short}", fontsize=9)
     ax.grid(axis="x", which="major", alpha=0.3)
-    return _png(fig)
+    return _png(fig, labels)
 
 
 def split_plot(results: list[ModelPerformance], labels: Labels) -> bytes:
@@ -97,9 +100,9 @@ def split_plot(results: list[ModelPerformance], labels: Labels) -> bytes:
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel(f"share of chip + host time (end to end with overlap {labels.overlap})")
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25 - 0.3 / len(results)), ncol=2)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.2 / len(results)), ncol=2)
     ax.set_title(f"Where an inference spends its time\n{labels.short}", fontsize=9)
-    return _png(fig)
+    return _png(fig, labels)
 
 
 class _NoNote:
@@ -148,7 +151,7 @@ def layer_breakdown_plot(results: list[ModelPerformance], labels: Labels) -> byt
         bbox_to_anchor=(0.5, -0.1 - 0.3 / len(results)),
     )
     ax.set_title(f"Where the chip's cycles go, by GEMM (all layers)\n{labels.memory} memory", fontsize=9)
-    return _png(fig)
+    return _png(fig, labels)
 
 
 def roofline_plot(results: list[ModelPerformance], labels: Labels) -> bytes:
@@ -194,7 +197,7 @@ def roofline_plot(results: list[ModelPerformance], labels: Labels) -> bytes:
     ax.set_title(title, fontsize=9)
     ax.grid(which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
-    return _png(fig)
+    return _png(fig, labels)
 
 
 def all_plots(results: list[ModelPerformance], labels: Labels) -> dict[str, bytes]:
