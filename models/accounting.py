@@ -21,9 +21,11 @@ a 1 x H x classes product, negligible). Prefill charges the full S x S score mat
 mask is applied in the softmax; skipping the upper-triangle tiles is not modelled).
 
 Non-GEMM work (``VectorOp``) runs on the host CPU by default: it is listed with its element
-count, an estimate of scalar ops (``OPS_PER_ELEMENT``) and the int8 bytes it reads and writes
-in shared memory, and is not added to the chip's cycles (see ``vector_op_cycles`` for the
-optional on-chip vector-unit estimate).
+count, the int8 bytes it reads and writes in shared memory (int32 for the partial sums of a GEMM
+with K > KMAX), the host's SIMD lane operations by lane width (``HOST_LANE_OPS``, timed by
+``models/host.py``) and a scalar-op estimate (``OPS_PER_ELEMENT``) for the hypothetical on-chip
+vector unit (``vector_op_cycles``, only when the report is asked to add non-GEMM work). The
+per-element costs and where they come from: docs/workloads.md.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil
 
+from models.cycle_engine import KMAX
 from models.workloads import ModelSpec, Scenario
 
 GROUP_ATTN_PROJ = "attention projections"
@@ -57,6 +60,59 @@ OPS_PER_ELEMENT = {
     "residual_add3": 2,  # x + attention + FFN of a parallel block (Phi-2)
     "residual_layernorm": 8,  # residual add (1), LayerNorm (7: mean, sub, square, var, scale, weight, bias)
     "argmax": 1,  # greedy pick over the logits
+    "partial_sum_requant": 4,  # per output element, plus one add per extra K chunk (see _partial_sum_op)
+}
+
+
+@dataclass(frozen=True)
+class LaneOps:
+    """Host SIMD lane operations (one lane of one vector instruction each), by lane width.
+    ``convert`` is the part of the 32-bit work that dequantizes int8 inputs and requantizes int8
+    outputs between the chip's stages (kept apart so the report can show it)."""
+
+    int8: int = 0
+    int32: int = 0
+    f32: int = 0
+    convert: int = 0
+
+    def __mul__(self, n: int) -> LaneOps:
+        return LaneOps(self.int8 * n, self.int32 * n, self.f32 * n, self.convert * n)
+
+    def __add__(self, o: LaneOps) -> LaneOps:
+        return LaneOps(self.int8 + o.int8, self.int32 + o.int32, self.f32 + o.f32, self.convert + o.convert)
+
+    @property
+    def wide(self) -> int:
+        """Lane ops on 32-bit lanes (int32, float32 and the conversions)."""
+        return self.int32 + self.f32 + self.convert
+
+
+# Host lane ops per element of each op (docs/workloads.md derives every figure). Conversions:
+# DEQ = 3 per int8 input (widen, convert to float, scale), QUANT = 3 per int8 output (scale,
+# round-convert, saturating narrow). EXP = 15: the main path of glibc's Advanced SIMD expf
+# (sysdeps/aarch64/fpu/expf_advsimd.c); RECIP = 5: reciprocal estimate and two Newton steps.
+DEQ, QUANT, EXP, RECIP = 3, 3, 15, 5
+SIGMOID = 1 + EXP + 1 + RECIP  # negate, exp, add 1, reciprocal
+TANH = 1 + EXP + 1 + RECIP + 1  # 1 - 2 / (exp(2y) + 1)
+LAYERNORM = 5  # mean accumulate, subtract, square accumulate, scale by 1/std, gamma/beta FMA
+HOST_LANE_OPS = {
+    "embedding_lookup": LaneOps(),  # a gather: bytes only
+    "embedding_sum_layernorm": LaneOps(f32=2 + LAYERNORM, convert=3 * DEQ + QUANT),
+    "rmsnorm": LaneOps(f32=3, convert=DEQ + QUANT),  # square accumulate, scale, weight
+    "rotary": LaneOps(f32=3, convert=DEQ + QUANT),  # x*cos, rotate_half, FMA by sin
+    "softmax": LaneOps(f32=2 + EXP + 2, convert=DEQ + QUANT),  # max, subtract, exp, sum, scale
+    "swiglu": LaneOps(f32=SIGMOID + 2, convert=2 * DEQ + QUANT),  # gate * sigmoid(gate) * up
+    "gelu": LaneOps(f32=4 + TANH + 3, convert=DEQ + QUANT),  # tanh form: 4 before, 3 after tanh
+    "geglu": LaneOps(f32=4 + TANH + 3 + 1, convert=2 * DEQ + QUANT),  # gelu(gate) * up
+    "layernorm": LaneOps(f32=LAYERNORM, convert=DEQ + QUANT),
+    "softcap": LaneOps(f32=1 + TANH + 1, convert=DEQ + QUANT),  # cap * tanh(x / cap)
+    "position_add": LaneOps(f32=1, convert=2 * DEQ + QUANT),  # token + learned position (GPT-2)
+    "embedding_scale": LaneOps(f32=1, convert=DEQ + QUANT),  # x sqrt(hidden) (Gemma)
+    "residual_add3": LaneOps(f32=2, convert=3 * DEQ + QUANT),  # x + attention + FFN (Phi-2)
+    "residual_add": LaneOps(f32=1, convert=2 * DEQ + QUANT),
+    "residual_layernorm": LaneOps(f32=1 + LAYERNORM, convert=2 * DEQ + QUANT),
+    "argmax": LaneOps(int8=2),  # max over int8 logits, then the first index equal to it
+    "partial_sum_requant": LaneOps(int32=1, convert=1 + QUANT),  # + (chunks - 1) int32 adds
 }
 
 
@@ -88,17 +144,16 @@ class Gemm:
 
 @dataclass(frozen=True)
 class VectorOp:
-    """Element-wise or reduction work that is not a GEMM."""
+    """Element-wise or reduction work that is not a GEMM: ``ops`` scalar ops (the hypothetical
+    vector unit's count) and ``lanes`` host SIMD lane ops in total."""
 
     name: str
     layer: int | None
     elements: int
     bytes_read: int
     bytes_written: int
-
-    @property
-    def ops(self) -> int:
-        return self.elements * OPS_PER_ELEMENT[self.name]
+    ops: int
+    lanes: LaneOps
 
 
 def _weight_gemm(name: str, group: str, layer: int | None, m: int, n: int, k: int) -> Gemm:
@@ -155,7 +210,38 @@ def model_gemms(spec: ModelSpec, scenario: Scenario) -> list[Gemm]:
 
 
 def _op(name: str, layer: int | None, elements: int, inputs: int = 1) -> VectorOp:
-    return VectorOp(name, layer, elements, bytes_read=inputs * elements, bytes_written=elements)
+    return VectorOp(
+        name,
+        layer,
+        elements,
+        bytes_read=inputs * elements,
+        bytes_written=elements,
+        ops=elements * OPS_PER_ELEMENT[name],
+        lanes=HOST_LANE_OPS[name] * elements,
+    )
+
+
+def _partial_sum_op(g: Gemm, kmax: int = KMAX) -> VectorOp:
+    """A GEMM with K > KMAX runs as ceil(K / KMAX) GEMMs writing int32 partial outputs
+    (models/cycle_model.py); the host reads them all, adds them (chunks - 1 adds), adds the
+    bias and requantizes to int8."""
+    chunks = -(-g.k // kmax)
+    elements = g.m * g.n * g.count
+    lanes = HOST_LANE_OPS["partial_sum_requant"] + LaneOps(int32=chunks - 1)
+    return VectorOp(
+        "partial_sum_requant",
+        g.layer,
+        elements,
+        bytes_read=4 * chunks * elements,
+        bytes_written=elements,
+        ops=elements * (OPS_PER_ELEMENT["partial_sum_requant"] + chunks - 1),
+        lanes=lanes * elements,
+    )
+
+
+def partial_sum_ops(gemms: list[Gemm], kmax: int = KMAX) -> list[VectorOp]:
+    """The host's partial-sum work for every GEMM whose K exceeds the controller's KMAX."""
+    return [_partial_sum_op(g, kmax) for g in gemms if g.k > kmax]
 
 
 def _decoder_layer_ops(spec: ModelSpec, scenario: Scenario, layer: int) -> list[VectorOp]:
@@ -203,15 +289,29 @@ def model_vector_ops(spec: ModelSpec, scenario: Scenario) -> list[VectorOp]:
             first.append(_op("position_add", None, t * h, inputs=2))
         if spec.embedding_scale:
             first.append(_op("embedding_scale", None, t * h))
+        logits = b * spec.vocab
         last = [_op(spec.norm, None, b * h)]
         if spec.softcap:
-            last.append(_op("softcap", None, b * spec.vocab))
-        last.append(VectorOp("argmax", None, b * spec.vocab, b * spec.vocab, 4 * b))
+            last.append(_op("softcap", None, logits))
+        last.append(
+            VectorOp(
+                "argmax",
+                None,
+                logits,
+                logits,
+                4 * b,
+                ops=logits * OPS_PER_ELEMENT["argmax"],
+                lanes=HOST_LANE_OPS["argmax"] * logits,
+            )
+        )
     else:
         first = [_op("embedding_sum_layernorm", None, t * h, inputs=3)]
         last = []
-    layers = [op for layer in range(spec.layers) for op in layer_vector_ops(spec, scenario, layer)]
-    return first + layers + last
+    layers = []
+    for layer in range(spec.layers):
+        layers += layer_vector_ops(spec, scenario, layer)
+        layers += partial_sum_ops(layer_gemms(spec, scenario, layer))
+    return first + layers + partial_sum_ops(head_gemms(spec, scenario)) + last
 
 
 def vector_op_cycles(op: VectorOp, *, lanes: int, bus_w_bytes: int) -> int:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from models.accounting import Gemm, VectorOp, model_gemms, model_vector_ops, vector_op_cycles
 from models.cycle_model import CycleEstimate, GemmCycles
+from models.host import PRE, HostShare, end_to_end_s
 from models.workloads import ModelSpec, Scenario, parameter_count
 
 
@@ -24,6 +25,7 @@ class ChipParams:
     clock_mhz: float = 100.0
     sparsity: float = 0.9  # fraction of array_n x array_n weight blocks that are zero
     add_non_gemm: bool = False  # add non-GEMM work as if an array_n-lane vector unit ran it
+    memory: str = "ideal"  # the memory model behind the cycles (models/report.py MEMORY_MODELS)
 
     @property
     def bus_w_bytes(self) -> int:
@@ -75,6 +77,38 @@ class ModelPerformance:
     vector_ops: tuple[VectorOp, ...]
     non_gemm_cycles: int  # on the hypothetical vector unit; in the totals only if chip.add_non_gemm
     bindings: tuple[Binding, ...] = field(default=())
+    host: HostShare | None = None  # the non-GEMM work timed on the host (models/host.py); None: not timed
+
+    @property
+    def host_s(self) -> float:
+        """Seconds the host spends on the non-GEMM work (0 when it is not timed or is added to the
+        chip's cycles on the hypothetical vector unit)."""
+        return self.host.seconds if self.host is not None else 0.0
+
+    def _end_to_end(self, sparse: bool) -> float:
+        chip_cycles: dict[int | None, int] = defaultdict(int)
+        for c in self.gemms:
+            chip_cycles[c.gemm.layer] += c.sparse_cycles if sparse else c.cycles
+        chip_total = self.sparse_latency_s if sparse else self.latency_s
+        if self.host is None:
+            return chip_total
+        host = self.host.by_stage()
+        keys: list[int | None] = [*range(self.spec.layers), None]
+        stages = [(self.seconds(chip_cycles[k]), host.get(k, 0.0)) for k in keys]
+        return end_to_end_s(host.get(PRE, 0.0), stages, self.host.overlap)
+
+    @property
+    def end_to_end_s(self) -> float:
+        """Chip and host seconds of one run, by the host's overlap rule (models/host.py)."""
+        return self._end_to_end(sparse=False)
+
+    @property
+    def sparse_end_to_end_s(self) -> float:
+        return self._end_to_end(sparse=True)
+
+    @property
+    def end_to_end_throughput(self) -> float:
+        return self.items_per_run / self.end_to_end_s
 
     @property
     def macs(self) -> int:

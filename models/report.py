@@ -15,8 +15,11 @@ validated against the chip RTL by ``make validate``, whose label gives the figur
 simulated on the chip with the same shape, flags, ARRAY_N, BUS_W and memory latency is taken from
 build/results/ instead). Every GEMM says where its cycles come from (``source``: "measured",
 "model" or "model (extrapolated)"). Non-GEMM work (norms, softmax, activations, rotary,
-embeddings, residuals) runs on the host: it is reported separately and not added to the chip's
-cycles unless ``--add-non-gemm`` is given.
+embeddings, residuals, partial sums, requantization) runs on the host, timed by the host model of
+``--host`` (models/host.py); chip, host and end-to-end latency are reported, combined by
+``--overlap`` (none by default). ``--add-non-gemm`` instead adds it to the chip's cycles on a
+hypothetical vector unit. Every headline figure names its memory model (``--memory``), its clock
+(models/clock.py: the recorded place-and-route Fmax, or an assumed clock) and its host.
 """
 
 from __future__ import annotations
@@ -27,13 +30,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NoReturn
 
 from models import cycle_model
+from models.clock import RECORD, Clock, ClockError, report_clock
 from models.cycle_model import GemmCycles
+from models.host import DEFAULT_HOST, OVERLAPS, HostError, HostParams, host_share, load_host
 from models.performance import ChipParams, ModelPerformance, evaluate
+from models.report_data import Labels
 from models.report_sweep import Sweep, parse_sweep
 from models.workloads import (
     SCENARIO_KINDS,
@@ -50,6 +56,21 @@ from models.workloads import (
 DEFAULT_SEQ_LEN = 128
 DEFAULT_CONTEXT_LEN = 128
 DEFAULT_OUT = Path("build/report")
+MEMORY_CHOICES = ("ideal", "dram")
+
+
+def memory_label(memory: str, mem_latency: int) -> str:
+    """What the cycles assume about the memory; raises ``WorkloadError`` for a model the cycle
+    model does not have yet (``dram``: issue 9, the lead wires it when the DRAM model lands)."""
+    if memory == "ideal":
+        return (
+            f"ideal memory (tb/hdl/axi_mem_model.v: {mem_latency}-cycle latency, one beat per cycle, "
+            "no row misses or refresh): the bound"
+        )
+    raise WorkloadError(
+        f"--memory {memory}: the cycle model has no {memory.upper()} timing model yet; use --memory ideal",
+        "memory",
+    )
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -127,7 +148,28 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"L, keys a decode step attends to (default {DEFAULT_CONTEXT_LEN})",
     )
     p.add_argument("--batch", type=_positive_int, default=1, help="B, sequences run together")
-    p.add_argument("--clock-mhz", type=_positive_float, default=100.0, help="clock for latencies")
+    p.add_argument(
+        "--clock-mhz",
+        type=_positive_float,
+        help="an assumed clock for the latencies, labelled assumed (default: the recorded place-and-route "
+        "Fmax of --clock-record, else an assumed 100 MHz)",
+    )
+    p.add_argument(
+        "--clock-record", type=Path, default=RECORD, help="place-and-route timing record (make fpga)"
+    )
+    p.add_argument(
+        "--memory",
+        choices=MEMORY_CHOICES,
+        default="ideal",
+        help="memory model behind the cycles (ideal: the bound; dram: not in the cycle model yet)",
+    )
+    p.add_argument("--host", type=Path, default=DEFAULT_HOST, help="host model file for the non-GEMM work")
+    p.add_argument(
+        "--overlap",
+        choices=OVERLAPS,
+        default="none",
+        help="chip and host: none (one waits for the other) or pipelined across layers (an optimistic bound)",
+    )
     p.add_argument("--array-n", type=_positive_int, default=8, help="systolic array is N x N MACs")
     p.add_argument("--bus-bits", type=_bus_bits, default=64, help="memory bus width in bits")
     p.add_argument(
@@ -142,8 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--add-non-gemm",
         action="store_true",
-        help="add non-GEMM work to the chip's cycles as if an N-lane vector unit ran it "
-        "(default: it runs on the host and is reported separately)",
+        help="HYPOTHETICAL: add non-GEMM work to the chip's cycles as if an N-lane vector unit ran it "
+        "(default: it runs on the host, timed by --host)",
     )
     p.add_argument(
         "--sweep",
@@ -164,6 +206,10 @@ class Request:
     chip: ChipParams
     out: Path
     plots: bool
+    host: HostParams
+    overlap: str
+    clock: Clock
+    memory_label: str
     sweep: Sweep | None = None
 
 
@@ -201,16 +247,23 @@ def make_request(args: argparse.Namespace) -> Request:
         runs.append((spec, scenario))
     if args.out.exists() and not args.out.is_dir():
         raise WorkloadError(f"--out {args.out} exists and is not a folder", "out")
+    mem = memory_label(args.memory, args.mem_latency)
+    try:
+        host = load_host(args.host)
+        clock = report_clock(args.clock_mhz, args.clock_record)
+    except (HostError, ClockError) as exc:
+        raise WorkloadError(str(exc), exc.field) from None
     chip = ChipParams(
         array_n=args.array_n,
         bus_bits=args.bus_bits,
         mem_latency=args.mem_latency,
-        clock_mhz=args.clock_mhz,
+        clock_mhz=clock.mhz,
         sparsity=args.sparsity,
         add_non_gemm=args.add_non_gemm,
+        memory=args.memory,
     )
     sweep = parse_sweep(args.sweep) if args.sweep else None
-    request = Request(tuple(runs), chip, args.out, not args.no_plots, sweep)
+    request = Request(tuple(runs), chip, args.out, not args.no_plots, host, args.overlap, clock, mem, sweep)
     if sweep is not None:  # every point's scenario is checked before anything runs
         from models.report_sweep import point_inputs
 
@@ -226,7 +279,10 @@ def run(request: Request, gemm_cycles: GemmCycles | None = None) -> list[ModelPe
         from models.cycle_measured import measured_index, with_measurements
 
         gemm_cycles = with_measurements(cycle_model.gemm_cycles, measured_index())
-    return [evaluate(spec, scenario, request.chip, gemm_cycles) for spec, scenario in request.runs]
+    results = [evaluate(spec, scenario, request.chip, gemm_cycles) for spec, scenario in request.runs]
+    if request.chip.add_non_gemm:  # on the hypothetical vector unit, inside the chip's cycles
+        return results
+    return [replace(p, host=host_share(p.vector_ops, request.host, request.overlap)) for p in results]
 
 
 def report_label() -> str:
@@ -235,6 +291,18 @@ def report_label() -> str:
         getattr(cycle_model, "MODEL_LABEL", "unlabelled cycle model")
         + "; a GEMM already simulated on the chip (build/results/: same shape, flags, ARRAY_N, BUS_W, "
         "memory latency) is reported as measured (column source)"
+    )
+
+
+def report_labels(request: Request) -> Labels:
+    """Which cycle model, memory, clock and host every figure of this run assumes."""
+    return Labels(
+        cycle_model=report_label(),
+        memory=request.chip.memory,
+        memory_label=request.memory_label,
+        clock=request.clock,
+        host=None if request.chip.add_non_gemm else request.host,
+        overlap=request.overlap,
     )
 
 
@@ -255,17 +323,17 @@ def render_outputs(results: list[ModelPerformance], request: Request) -> dict[st
     """Every output file's content, by file name (nothing written yet)."""
     from models import report_data, report_render
 
-    label = report_label()
+    labels = report_labels(request)
     files = {
-        "report.md": report_render.markdown(results, label).encode(),
-        "report.json": report_data.json_text(results, label).encode(),
-        "summary.csv": report_data.summary_csv(results).encode(),
-        "gemms.csv": report_data.gemms_csv(results).encode(),
+        "report.md": report_render.markdown(results, labels).encode(),
+        "report.json": report_data.json_text(results, labels).encode(),
+        "summary.csv": report_data.summary_csv(results, labels).encode(),
+        "gemms.csv": report_data.gemms_csv(results, labels).encode(),
     }
     if request.plots:
         from models import report_plots
 
-        files |= report_plots.all_plots(results)
+        files |= report_plots.all_plots(results, labels)
     return files
 
 
@@ -289,8 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--out {request.out}: cannot write ({exc.strerror or exc})")
     from models.report_render import console_summary
 
-    label = report_label()
-    print(console_summary(results, label))
+    print(console_summary(results, report_labels(request)))
     print(f"\nwrote {', '.join(files)} to {request.out}/")
     # the issue's target is the whole report for every bundled model in under 5 s: a recorded
     # figure, printed on every run, not a test assertion
@@ -324,7 +391,11 @@ def _main_sweep(parser: argparse.ArgumentParser, request: Request) -> int:
         lambda spec, sc, chip: evaluate(spec, sc, chip, gemm_cycles),
     )
     table = report_sweep.rows(results, request.sweep)
-    label = report_label()
+    labels = report_labels(request)
+    label = (
+        f"{labels.cycle_model}. Chip time only (GEMMs; the host's share is in the full report). "
+        f"Memory: {labels.memory_label}. Clock: {labels.clock.label}"
+    )
     files = report_sweep.outputs(table, request.sweep, label, request.chip.clock_mhz, request.plots)
     _write_all(parser, request.out, files)
     print(report_sweep.markdown(table, request.sweep, label, request.chip.clock_mhz))

@@ -5,31 +5,101 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
+from models.clock import Clock
 from models.differences import note_comparison
+from models.host import HostParams
 from models.performance import ModelPerformance
 
 NON_GEMM_POLICY = (
-    "Non-GEMM work (embedding lookup, norms, rotary, softmax, activations, residual adds, token pick) "
-    "runs on the host CPU on int8 tensors in shared memory; it is listed with element counts, scalar ops "
-    "and bytes and is not added to the chip's cycles."
+    "Non-GEMM work (embedding lookup, norms, rotary, softmax, activations, residual adds, token pick, "
+    "partial sums of K > KMAX, dequantize/requantize between stages) runs on the host CPU on int8 tensors "
+    "in shared memory, timed by the host model ({host}); end to end = chip + host, overlap: {overlap}."
 )
+OVERLAP_RULES = {
+    "none": "none (the host waits for the chip and the chip for the host)",
+    "pipelined": "pipelined across layers (the host's work on layer i under the chip's work on layer i+1: "
+    "an optimistic bound, models/host.py)",
+}
 NON_GEMM_ADDED = (
-    "Non-GEMM work is ADDED to the chip's cycles as if an N-lane vector unit (N scalar ops per cycle, "
-    "sharing the bus) ran it; the RTL has no such unit."
+    "Non-GEMM work is ADDED to the chip's cycles as if a HYPOTHETICAL N-lane vector unit (N scalar ops per "
+    "cycle, sharing the bus) ran it; the RTL has no such unit, and no host time is counted."
 )
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Which cycle model, memory, clock and host the figures of one report assume."""
+
+    cycle_model: str
+    memory: str  # "ideal" (or "dram" once the cycle model has it)
+    memory_label: str
+    clock: Clock
+    host: HostParams | None  # None: non-GEMM work on the hypothetical vector unit
+    overlap: str
+
+    @property
+    def host_short(self) -> str:
+        return self.host.short if self.host is not None else "no host (hypothetical vector unit)"
+
+    @property
+    def short(self) -> str:
+        """Memory, clock and host in a few words, printed beside every headline figure."""
+        return f"{self.memory} memory; {self.clock.short}; host {self.host_short}"
+
+    @property
+    def full(self) -> str:
+        return " ".join(self.lines())
+
+    def lines(self) -> list[str]:
+        return [
+            f"Memory: {self.memory_label}.",
+            f"Clock: {self.clock.label}.",
+            f"Host: {self.host.label() if self.host is not None else 'none: ' + NON_GEMM_ADDED}",
+        ]
 
 
 def bindings_text(perf: ModelPerformance, top: int = 3) -> str:
     return ", ".join(f"{b.name} {b.share:.0%} ({b.bound})" for b in perf.bindings[:top])
 
 
-def non_gemm_policy(results: list[ModelPerformance]) -> str:
-    return NON_GEMM_ADDED if results and results[0].chip.add_non_gemm else NON_GEMM_POLICY
+def non_gemm_policy(results: list[ModelPerformance], labels: Labels) -> str:
+    if (results and results[0].chip.add_non_gemm) or labels.host is None:
+        return NON_GEMM_ADDED
+    return NON_GEMM_POLICY.format(host=labels.host.short, overlap=OVERLAP_RULES[labels.overlap])
 
 
-def summary_rows(results: list[ModelPerformance]) -> list[dict[str, Any]]:
+HOST_SUM_FIELDS = (
+    "elements", "int8_ops", "int32_ops", "f32_ops", "convert_ops", "bytes",
+    "compute_s", "memory_s", "seconds",
+)  # fmt: skip
+
+
+def host_ops_by_name(p: ModelPerformance) -> dict[str, dict[str, Any]]:
+    """The host's work summed by op name: elements, lane ops, bytes, seconds and what bounds it."""
+    agg: dict[str, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(HOST_SUM_FIELDS, 0))
+    if p.host is None:
+        return {}
+    for t in p.host.times:
+        a, o = agg[t.op.name], t.op
+        a["elements"] += o.elements
+        a["int8_ops"] += o.lanes.int8
+        a["int32_ops"] += o.lanes.int32
+        a["f32_ops"] += o.lanes.f32
+        a["convert_ops"] += o.lanes.convert
+        a["bytes"] += o.bytes_read + o.bytes_written
+        a["compute_s"] += t.compute_s
+        a["memory_s"] += t.memory_s
+        a["seconds"] += t.seconds
+    for a in agg.values():
+        a["bound"] = "compute" if a["compute_s"] >= a["memory_s"] else "memory"
+    return dict(agg)
+
+
+def summary_rows(results: list[ModelPerformance], labels: Labels) -> list[dict[str, Any]]:
     """One row per model: the figures of the summary table, unformatted."""
     rows = []
     for p in results:
@@ -38,6 +108,16 @@ def summary_rows(results: list[ModelPerformance]) -> list[dict[str, Any]]:
             {
                 "model": p.spec.name,
                 "scenario": p.scenario.describe(),
+                "memory": labels.memory,
+                "clock_mhz": labels.clock.mhz,
+                "clock_source": labels.clock.short,
+                "host": labels.host_short,
+                "overlap": labels.overlap,
+                "chip_s": p.latency_s,
+                "host_s": p.host_s,
+                "end_to_end_s": p.end_to_end_s,
+                "sparse_end_to_end_s": p.sparse_end_to_end_s,
+                "end_to_end_throughput": p.end_to_end_throughput,
                 "params": p.params,
                 "macs": p.macs,
                 "bytes_moved": p.bytes_moved,
@@ -84,10 +164,10 @@ def _gemm_fields(c: Any) -> dict[str, Any]:
     }
 
 
-def json_text(results: list[ModelPerformance], label: str) -> str:
+def json_text(results: list[ModelPerformance], labels: Labels) -> str:
     chip = results[0].chip
     models = []
-    for p, row in zip(results, summary_rows(results), strict=True):
+    for p, row in zip(results, summary_rows(results, labels), strict=True):
         gemms = [
             {
                 "layer": c.gemm.layer,
@@ -105,6 +185,10 @@ def json_text(results: list[ModelPerformance], label: str) -> str:
                 "ops": o.ops,
                 "bytes_read": o.bytes_read,
                 "bytes_written": o.bytes_written,
+                "int8_ops": o.lanes.int8,
+                "int32_ops": o.lanes.int32,
+                "f32_ops": o.lanes.f32,
+                "convert_ops": o.lanes.convert,
             }
             for o in p.vector_ops
         ]
@@ -125,11 +209,35 @@ def json_text(results: list[ModelPerformance], label: str) -> str:
                 "non_gemm_added": chip.add_non_gemm,
                 "gemms": gemms,
                 "non_gemm": ops,
+                "host_by_op": host_ops_by_name(p),
             }
         )
+    host = labels.host
     doc = {
         "schema": 1,
-        "cycle_model": label,
+        "cycle_model": labels.cycle_model,
+        "memory": {"model": labels.memory, "label": labels.memory_label},
+        "clock": {
+            "mhz": labels.clock.mhz,
+            "kind": labels.clock.kind,
+            "label": labels.clock.label,
+            "record": labels.clock.record,
+        },
+        "host": None
+        if host is None
+        else {
+            "name": host.name,
+            "file": host.path,
+            "clock_mhz": host.clock_mhz,
+            "cores_used": host.cores_used,
+            "int8_ops_per_cycle": host.int8_ops_per_cycle,
+            "int32_ops_per_cycle": host.int32_ops_per_cycle,
+            "f32_ops_per_cycle": host.f32_ops_per_cycle,
+            "memory_gb_per_s": host.memory_gb_per_s,
+            "assumed": list(host.assumed),
+            "label": host.label(),
+        },
+        "overlap": {"mode": labels.overlap, "rule": OVERLAP_RULES[labels.overlap]},
         "chip": {
             "array_n": chip.array_n,
             "bus_bits": chip.bus_bits,
@@ -137,8 +245,9 @@ def json_text(results: list[ModelPerformance], label: str) -> str:
             "clock_mhz": chip.clock_mhz,
             "sparsity": chip.sparsity,
             "add_non_gemm": chip.add_non_gemm,
+            "memory": chip.memory,
         },
-        "non_gemm_policy": non_gemm_policy(results),
+        "non_gemm_policy": non_gemm_policy(results, labels),
         "models": models,
     }
     return json.dumps(doc, indent=1) + "\n"
@@ -152,15 +261,17 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-def summary_csv(results: list[ModelPerformance]) -> str:
-    return _csv(summary_rows(results))
+def summary_csv(results: list[ModelPerformance], labels: Labels) -> str:
+    return _csv(summary_rows(results, labels))
 
 
-def gemms_csv(results: list[ModelPerformance]) -> str:
+def gemms_csv(results: list[ModelPerformance], labels: Labels) -> str:
     rows = [
         {
             "model": p.spec.name,
             "scenario": p.scenario.kind,
+            "memory": labels.memory,
+            "clock_mhz": labels.clock.mhz,
             "layer": "head" if c.gemm.layer is None else c.gemm.layer,
             **_gemm_fields(c),
             "compute_cycles_each": c.dense.compute_cycles,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from models.accounting import GEMM_GROUPS, OPS_PER_ELEMENT
+from models.accounting import GEMM_GROUPS
 from models.differences import note_comparison
 from models.performance import ModelPerformance
-from models.report_data import bindings_text, non_gemm_policy
+from models.report_data import Labels, bindings_text, host_ops_by_name, non_gemm_policy
 from models.seed_note import NOTE_SCENARIOS, note_method
 from models.workloads import embedding_parameters, head_parameters, layer_parameters
 
@@ -37,7 +37,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _summary_table(results: list[ModelPerformance]) -> tuple[list[str], list[list[str]]]:
+def _summary_table(results: list[ModelPerformance], labels: Labels) -> tuple[list[str], list[list[str]]]:
     header = [
         "model",
         "scenario",
@@ -45,9 +45,12 @@ def _summary_table(results: list[ModelPerformance]) -> tuple[list[str], list[lis
         "MACs",
         "bytes moved",
         "cycles",
-        "latency",
-        "throughput",
+        "chip",
+        "host",
+        "end to end",
+        "throughput (end to end)",
         "array use",
+        "memory; clock; host",
     ]
     header.append("binding GEMMs (share of cycles, bound)")
     rows = [
@@ -59,8 +62,11 @@ def _summary_table(results: list[ModelPerformance]) -> tuple[list[str], list[lis
             fmt_count(p.bytes_moved) + "B",
             f"{p.cycles:,}",
             fmt_time(p.latency_s),
-            f"{fmt_rate(p.throughput)} {p.throughput_unit}",
+            fmt_time(p.host_s) if p.host is not None else "-",
+            fmt_time(p.end_to_end_s),
+            f"{fmt_rate(p.end_to_end_throughput)} {p.throughput_unit}",
             f"{p.utilization:.1%}",
+            labels.short,
             bindings_text(p),
         ]
         for p in results
@@ -69,7 +75,16 @@ def _summary_table(results: list[ModelPerformance]) -> tuple[list[str], list[lis
 
 
 def _comparison_table(results: list[ModelPerformance]) -> tuple[list[str], list[list[str]]]:
-    header = ["model", "dense", "block-sparse", "sparse gain", "the note", "note / ours", "why they differ"]
+    header = [
+        "model",
+        "chip, dense",
+        "chip, block-sparse",
+        "end to end, block-sparse",
+        "sparse gain (chip)",
+        "the note",
+        "note / ours (chip)",
+        "why they differ",
+    ]
     rows = []
     for p in results:
         note = note_comparison(p)
@@ -78,6 +93,7 @@ def _comparison_table(results: list[ModelPerformance]) -> tuple[list[str], list[
                 p.spec.name,
                 fmt_time(p.latency_s),
                 f"{fmt_time(p.sparse_latency_s)} ({p.chip.sparsity:.0%} blocks zero)",
+                fmt_time(p.sparse_end_to_end_s),
                 f"{p.cycles / p.sparse_cycles:.2f}x",
                 note.printed if note else "-",
                 f"{note.ratio:.1f}x" if note else "-",
@@ -87,17 +103,17 @@ def _comparison_table(results: list[ModelPerformance]) -> tuple[list[str], list[
     return header, rows
 
 
-def _chip_line(results: list[ModelPerformance], label: str) -> str:
+def _chip_line(results: list[ModelPerformance], labels: Labels) -> str:
     c = results[0].chip
     return (
         f"Chip: {c.array_n}x{c.array_n} MAC array ({c.peak_macs_per_cycle} MACs/cycle peak), "
         f"{c.bus_bits}-bit bus "
-        f"({c.bus_w_bytes} B/cycle), memory latency {c.mem_latency} cycles per GEMM, {c.clock_mhz:g} MHz. "
-        f"Cycle model: {label}."
+        f"({c.bus_w_bytes} B/cycle), memory latency {c.mem_latency} cycles per GEMM, {c.clock_mhz:g} MHz "
+        f"({labels.clock.kind}). Cycle model: {labels.cycle_model}."
     )
 
 
-def console_summary(results: list[ModelPerformance], label: str) -> str:
+def console_summary(results: list[ModelPerformance], labels: Labels) -> str:
     """Plain-text tables for the terminal."""
 
     def plain(header: list[str], rows: list[list[str]], wrap_last: bool = False) -> str:
@@ -110,7 +126,8 @@ def console_summary(results: list[ModelPerformance], label: str) -> str:
                 out.append(f"    {header[-1]}: {r[-1]}")
         return "\n".join(out)
 
-    parts = [_chip_line(results, label), non_gemm_policy(results), "", plain(*_summary_table(results)), ""]
+    parts = [_chip_line(results, labels), *labels.lines(), non_gemm_policy(results, labels), ""]
+    parts += [plain(*_summary_table(results, labels)), ""]
     parts.append(plain(*_comparison_table(results), wrap_last=True))
     return "\n".join(parts)
 
@@ -135,10 +152,10 @@ def _note_method_section(results: list[ModelPerformance]) -> str:
                 f"{r.ffn_tiles:,} tiles, {r.ffn_cycles:,} cycles, {r.ffn_ms:g} ms x {s.ffn_matrices_charged}",
                 f"{r.layer_ms:g} ms",
                 f"{r.total_ms / 1e3:g} s ({r.per_second:g}/s)",
-                fmt_time(ours.latency_s) if ours else "(not in this run)",
+                f"{fmt_time(ours.latency_s)}; {fmt_time(ours.end_to_end_s)}" if ours else "(not in this run)",
             ]
         )
-    header = ["model", "note: attention", "note: FFN", "note: layer", "note: total", "ours"]
+    header = ["model", "note: attention", "note: FFN", "note: layer", "note: total", "ours: chip; end to end"]
     return "\n".join(lines) + "\n" + _table(header, rows)
 
 
@@ -184,20 +201,57 @@ def _gemm_section(p: ModelPerformance) -> str:
 
 
 def _vector_section(p: ModelPerformance) -> str:
-    agg: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for op in p.vector_ops:
-        a = agg[op.name]
-        a[0] += op.elements
-        a[1] += op.ops
-        a[2] += op.bytes_read + op.bytes_written
-    rows = [
-        [name, f"{e:,}", str(OPS_PER_ELEMENT[name]), f"{o:,}", f"{b:,}"] for name, (e, o, b) in agg.items()
-    ]
-    header = ["non-GEMM op", "elements", "ops/element", "ops", "bytes read+written"]
-    return _table(header, rows) + (
-        f"\n\nOn an {p.chip.array_n}-lane vector unit this would take {p.non_gemm_cycles:,} cycles "
+    """The non-GEMM work by op: the host's lane ops, bytes and time (roofline per op)."""
+    hypothetical = (
+        f"On a HYPOTHETICAL {p.chip.array_n}-lane vector unit beside the array "
+        f"({p.non_gemm_ops:,} scalar ops) it would take {p.non_gemm_cycles:,} chip cycles "
         f"({fmt_time(p.seconds(p.non_gemm_cycles))}); "
-        + ("added to the totals." if p.chip.add_non_gemm else "not added (host).")
+        + ("added to the chip's cycles (`--add-non-gemm`)." if p.chip.add_non_gemm else "not added.")
+    )
+    if p.host is None:
+        agg: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for op in p.vector_ops:
+            a = agg[op.name]
+            a[0] += op.elements
+            a[1] += op.ops
+            a[2] += op.bytes_read + op.bytes_written
+        rows = [[name, f"{e:,}", f"{o:,}", f"{b:,}"] for name, (e, o, b) in agg.items()]
+        header = ["non-GEMM op", "elements", "scalar ops", "bytes read+written"]
+        return _table(header, rows) + "\n\n" + hypothetical
+    rows = []
+    total = p.host_s
+    for name, a in host_ops_by_name(p).items():
+        rows.append(
+            [
+                name,
+                f"{a['elements']:,}",
+                f"{a['int8_ops']:,}",
+                f"{a['int32_ops']:,}",
+                f"{a['f32_ops']:,}",
+                f"{a['convert_ops']:,}",
+                f"{a['bytes']:,}",
+                fmt_time(a["seconds"]),
+                f"{a['seconds'] / total:.0%}" if total else "-",
+                a["bound"],
+            ]
+        )
+    header = [
+        "non-GEMM op (host)",
+        "elements",
+        "int8 lane ops",
+        "int32 lane ops",
+        "f32 lane ops",
+        "(de)quantize lane ops",
+        "bytes read+written",
+        "host time",
+        "share",
+        "bound",
+    ]
+    return (
+        _table(header, rows)
+        + f"\n\nHost total {fmt_time(p.host_s)} ({p.host.host.short}, overlap {p.host.overlap}); chip "
+        f"{fmt_time(p.latency_s)}; end to end {fmt_time(p.end_to_end_s)} "
+        f"(host {p.host_s / (p.latency_s + p.host_s):.1%} of chip + host). " + hypothetical
     )
 
 
@@ -216,8 +270,9 @@ def _model_section(p: ModelPerformance) -> str:
         [
             f"### {s.name}: {p.scenario.describe()}",
             f"{shape}. {params}.",
-            f"Latency {fmt_time(p.latency_s)} ({p.cycles:,} cycles), "
-            f"{fmt_rate(p.throughput)} {p.throughput_unit}, "
+            f"Chip {fmt_time(p.latency_s)} ({p.cycles:,} cycles), host {fmt_time(p.host_s)}, end to end "
+            f"{fmt_time(p.end_to_end_s)} ({fmt_rate(p.end_to_end_throughput)} {p.throughput_unit}; "
+            f"chip alone {fmt_rate(p.throughput)}), "
             f"array use {p.utilization:.1%}, {p.memory_bound_share:.0%} of cycles in memory-bound GEMMs.",
             _gemm_section(p),
             _vector_section(p),
@@ -225,20 +280,23 @@ def _model_section(p: ModelPerformance) -> str:
     )
 
 
-def markdown(results: list[ModelPerformance], label: str) -> str:
+def markdown(results: list[ModelPerformance], labels: Labels) -> str:
     parts = [
         "# Performance report",
         "",
         "Generated by `python -m models.report`; every figure is computed from the model configs, "
-        "the scenario and the cycle model named below. Nothing is measured here.",
+        "the scenario, the cycle model, the memory model, the clock and the host model named below. "
+        "Nothing is measured here.",
         "",
-        _chip_line(results, label),
+        _chip_line(results, labels),
         "",
-        non_gemm_policy(results),
+        *(f"* {line}" for line in labels.lines()),
+        "",
+        non_gemm_policy(results, labels),
         "",
         "## Summary (dense)",
         "",
-        _table(*_summary_table(results)),
+        _table(*_summary_table(results, labels)),
         "",
         "## Block-sparse, and the design note beside ours",
         "",
@@ -246,7 +304,8 @@ def markdown(results: list[ModelPerformance], label: str) -> str:
         "",
         _note_method_section(results),
         "",
-        "![latency](latency.png)\n\n![per-layer breakdown](layer_breakdown.png)\n\n![roofline](roofline.png)",
+        "![latency](latency.png)\n\n![chip and host](chip_host_split.png)\n\n"
+        "![per-layer breakdown](layer_breakdown.png)\n\n![roofline](roofline.png)",
         "",
         "## Models",
         "",

@@ -22,6 +22,7 @@ OUTPUTS = {
     "summary.csv",
     "gemms.csv",
     "latency.png",
+    "chip_host_split.png",
     "layer_breakdown.png",
     "roofline.png",
 }
@@ -29,7 +30,7 @@ OUTPUTS = {
 
 def run_report(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "models.report", *args], cwd=REPO, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "models.report", *args], cwd=REPO, capture_output=True, text=True, timeout=300
     )
 
 
@@ -218,3 +219,152 @@ def test_bad_sweep_one_line_exit_2_nothing_written(
     r = run_report(*args, "--out", str(out))
     assert r.returncode == 2 and message in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+# --- the host's share, the memory label and the clock (issue 9 item 4, issue 10 item 3) --------
+
+
+def _host_file(tmp_path: Path, drop: str | None = None, **values: object) -> str:
+    from models.host import DEFAULT_HOST
+
+    doc = json.loads(DEFAULT_HOST.read_text())
+    if drop:
+        del doc[drop]
+    for field, value in values.items():
+        doc[field]["value"] = value
+    return _write(tmp_path, "host.json", json.dumps(doc))
+
+
+def _timing_record(tmp_path: Path, rtl_sha256: str | None = None) -> str:
+    """A provisional place-and-route record (the fpga branch writes the real one)."""
+    from models.clock import rtl_hash
+
+    rec = {
+        "part": "LFE5U-85F",
+        "package": "CABGA381",
+        "speed_grade": 8,
+        "seed": 1,
+        "tools": {"yosys": "0.47", "nextpnr": "0.7"},
+        "array_n": 8,
+        "bus_w": 64,
+        "fmax_mhz": 50.9,
+        "target_mhz": 100,
+        "utilisation": {},
+        "rtl_sha256": rtl_sha256 or rtl_hash(),
+        "command": "make fpga",
+        "date": "2026-12-02",
+    }
+    return _write(tmp_path, "fpga_timing_record.json", json.dumps(rec))
+
+
+HOST_BAD_INPUTS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
+    "host missing field": (
+        lambda t: ["--host", _host_file(t, drop="f32_ops_per_cycle")],
+        "'f32_ops_per_cycle'",
+    ),
+    "host bad value": (lambda t: ["--host", _host_file(t, clock_mhz=-1)], "clock_mhz.value"),
+    "host not json": (lambda t: ["--host", _write(t, "h.json", "{")], "not valid JSON"),
+    "host absent": (lambda t: ["--host", str(t / "nohost.json")], "not found"),
+    "memory dram": (lambda t: ["--memory", "dram"], "--memory dram"),
+    "overlap name": (lambda t: ["--overlap", "always"], "--overlap"),
+    "record lacks a field": (
+        lambda t: ["--clock-record", _write(t, "r.json", json.dumps({"part": "x"}))],
+        "speed_grade",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOST_BAD_INPUTS))
+def test_bad_host_memory_or_record_exits_2_with_one_line(tmp_path: Path, case: str) -> None:
+    make_args, expected = HOST_BAD_INPUTS[case]
+    out = tmp_path / "out"
+    r = run_report("--model", "bert-tiny", *make_args(tmp_path), "--out", str(out))
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], r.stderr
+    assert "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+def test_every_output_names_memory_clock_and_host(tmp_path: Path) -> None:
+    """Markdown, JSON, both CSVs and every plot say which memory, clock and host; chip + host =
+    end to end (overlap none)."""
+    out = tmp_path / "r"
+    r = run_report("--model", "bert-tiny", "--model", "custom-10m", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    md = (out / "report.md").read_text()
+    for text in ("ideal memory", "the bound", "100 MHz, assumed", "Cortex-A53", "end to end"):
+        assert text in md and text in r.stdout, text
+    doc = json.loads((out / "report.json").read_text())
+    assert doc["memory"]["model"] == "ideal" and "the bound" in doc["memory"]["label"]
+    assert (
+        doc["clock"]
+        == {
+            "mhz": 100.0,
+            "kind": "assumed",
+            "label": doc["clock"]["label"],
+            "record": None,
+        }
+        and "assumed" in doc["clock"]["label"]
+    )
+    assert doc["host"]["name"] == "Cortex-A53" and "cores_used" in doc["host"]["assumed"]
+    for m in doc["models"]:
+        assert m["memory"] == "ideal" and m["clock_source"] == "100 MHz, assumed"
+        assert m["host_s"] > 0 and m["end_to_end_s"] == pytest.approx(m["chip_s"] + m["host_s"], rel=1e-12)
+        assert m["host_s"] == pytest.approx(sum(v["seconds"] for v in m["host_by_op"].values()), rel=1e-12)
+    for name in ("summary.csv", "gemms.csv"):
+        rows = list(csv.DictReader((out / name).open()))
+        assert {row["memory"] for row in rows} == {"ideal"}
+        assert {row["clock_mhz"] for row in rows} == {"100.0"}
+    for png in out.glob("*.png"):
+        data = png.read_bytes()
+        for text in (b"ideal memory", b"100 MHz, assumed", b"Cortex-A53"):
+            assert text in data, (png.name, text)
+
+
+def test_recorded_clock_and_its_older_rtl_label(tmp_path: Path) -> None:
+    current = _timing_record(tmp_path)
+    quick = ("--model", "bert-tiny", "--no-plots", "--out")
+    r = run_report("--clock-record", current, *quick, str(tmp_path / "a"))
+    assert r.returncode == 0, r.stderr
+    a = json.loads((tmp_path / "a" / "report.json").read_text())
+    assert a["chip"]["clock_mhz"] == 50.0 and a["clock"]["kind"] == "recorded"
+    assert "LFE5U-85F" in a["models"][0]["clock_source"] and "older RTL" not in r.stdout
+    stale = _timing_record(tmp_path, rtl_sha256="deadbeef" + "0" * 56)
+    r = run_report("--clock-record", stale, *quick, str(tmp_path / "b"))
+    assert r.returncode == 0, r.stderr
+    label = "from an older RTL (record deadbeef)"
+    assert label in r.stdout and label in (tmp_path / "b" / "report.md").read_text()
+    b = json.loads((tmp_path / "b" / "report.json").read_text())
+    assert label in b["models"][0]["clock_source"]
+    assert b["models"][0]["chip_s"] == pytest.approx(a["models"][0]["chip_s"])  # same clock, only a label
+    r = run_report(
+        "--model", "bert-tiny", "--clock-record", current, "--clock-mhz", "200", "--no-plots",
+        "--out", str(tmp_path / "c"),
+    )  # fmt: skip
+    c = json.loads((tmp_path / "c" / "report.json").read_text())
+    assert c["clock"]["kind"] == "assumed" and c["chip"]["clock_mhz"] == 200.0
+    assert c["models"][0]["chip_s"] == pytest.approx(a["models"][0]["chip_s"] / 4)
+
+
+def test_pipelined_overlap_and_the_hypothetical_vector_unit(tmp_path: Path) -> None:
+    quick = ("--model", "all-minilm-l6-v2", "--no-plots", "--out")
+    r = run_report("--overlap", "pipelined", *quick, str(tmp_path / "p"))
+    assert r.returncode == 0, r.stderr
+    (p,) = json.loads((tmp_path / "p" / "report.json").read_text())["models"]
+    assert max(p["chip_s"], p["host_s"]) <= p["end_to_end_s"] < p["chip_s"] + p["host_s"]
+    assert "optimistic bound" in (tmp_path / "p" / "report.md").read_text()
+    r = run_report("--add-non-gemm", *quick, str(tmp_path / "v"))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((tmp_path / "v" / "report.json").read_text())
+    (v,) = doc["models"]
+    assert doc["host"] is None and v["host_s"] == 0 and v["end_to_end_s"] == v["chip_s"]
+    assert "HYPOTHETICAL" in (tmp_path / "v" / "report.md").read_text()
+
+
+def test_readme_figures_are_current() -> None:
+    """The README's end-to-end block is what the code computes now, with the clock's label."""
+    from models.readme_figures import README, render, results, updated_readme
+
+    text = README.read_text(encoding="utf-8")
+    assert updated_readme(text, render(results())) == text
