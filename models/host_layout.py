@@ -11,9 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
 def col_tiles(n: int, array_n: int) -> int:
     """Column tiles of C: ceil(N / array_n)."""
-    return -(-n // array_n)
+    return _ceil_div(n, array_n)
 
 
 def vector_bytes(n: int, array_n: int) -> int:
@@ -41,8 +45,7 @@ def param_bytes(n: int, array_n: int, bias_en: bool, per_channel: bool) -> int:
 def map_stride(k: int, array_n: int, bus_bytes: int) -> int:
     """Bytes per column tile in the sparsity map: ceil(ceil(K / array_n) / 8) rounded up to a
     multiple of bus_bytes."""
-    k_blocks = -(-k // array_n)
-    return -(-(-(-k_blocks // 8)) // bus_bytes) * bus_bytes
+    return _ceil_div(_ceil_div(_ceil_div(k, array_n), 8), bus_bytes) * bus_bytes
 
 
 def sparsity_map(zero_blocks: np.ndarray, bus_bytes: int) -> bytes:
@@ -51,7 +54,7 @@ def sparsity_map(zero_blocks: np.ndarray, bus_bytes: int) -> bytes:
     start at byte j * stride (``map_stride``); k-block b is bit b % 8 of byte b // 8 (LSB first);
     1 = all zero (skipped), 0 = loaded and computed."""
     kb, ct = zero_blocks.shape
-    stride = -(-(-(-kb // 8)) // bus_bytes) * bus_bytes
+    stride = _ceil_div(_ceil_div(kb, 8), bus_bytes) * bus_bytes
     out = bytearray(stride * ct)
     for j in range(ct):
         for b in range(kb):

@@ -72,4 +72,3 @@ class MemImage:
         self.data = (
             np.frombuffer(buf, dtype=np.uint8).reshape(-1, self.word_bytes)[:, ::-1].reshape(-1).copy()
         )
-
