@@ -25,9 +25,10 @@
 module csai_chip #(
     parameter integer ARRAY_N        = 8,             // systolic array is ARRAY_N x ARRAY_N
     parameter integer BUS_W          = 64,            // AXI4 master data width (64 or 128)
-    parameter integer KMAX           = 2048,          // longest reduction held on chip
-    parameter integer A_PANELS       = 4,             // A row tiles kept per row block
+    parameter integer KMAX           = 2048,          // longest reduction held on chip (<= 65535)
+    parameter integer A_PANELS       = 4,             // A row tiles kept per row block (<= 255)
     parameter [31:0]  MEM_BYTES      = 32'h0100_0000, // every operand must lie below this
+    parameter integer CHAIN_MAX      = 4096,          // descriptors one START may run (1..65535)
     parameter integer RD_OUTSTANDING = 32,            // one-beat reads in flight (power of 2)
     parameter integer WR_OUTSTANDING = 32             // write bursts awaiting B (power of 2)
 ) (
@@ -95,7 +96,8 @@ module csai_chip #(
     wire [31:0] cnt_total, cnt_compute, cnt_stall, cnt_bytes_rd, cnt_bytes_wr, cnt_tiles,
                 cnt_skipped;
 
-    csr_regfile #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W)) u_csr (
+    csr_regfile #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W), .A_PANELS(A_PANELS), .KMAX(KMAX),
+                  .CHAIN_MAX(CHAIN_MAX), .MEM_BYTES(MEM_BYTES)) u_csr (
         .clk(clk), .rst(rst),
         .s_axi_awaddr(s_axi_awaddr), .s_axi_awvalid(s_axi_awvalid), .s_axi_awready(s_axi_awready),
         .s_axi_wdata(s_axi_wdata), .s_axi_wstrb(s_axi_wstrb), .s_axi_wvalid(s_axi_wvalid),
@@ -133,7 +135,7 @@ module csai_chip #(
     // ---------------- the GEMM engine: controller, transposer, core ----------------
     wire core_rst;
     gemm_engine #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W), .KMAX(KMAX), .A_PANELS(A_PANELS),
-                  .MEM_BYTES(MEM_BYTES)) u_engine (
+                  .MEM_BYTES(MEM_BYTES), .CHAIN_MAX(CHAIN_MAX)) u_engine (
         .clk(clk), .rst(rst), .start(start_pulse), .soft_reset(soft_reset_pulse),
         .overlap_enable(overlap_enable), .chain_enable(chain_enable), .chain_addr(desc_chain),
         .r_a_addr(desc_a), .r_b_addr(desc_b), .r_c_addr(desc_c), .r_bias_addr(desc_bias),

@@ -24,8 +24,12 @@
 // and latches the desc_* outputs at that point (writes during a run affect the next run).
 // done_set / err_set are one-cycle pulses; the perf_* inputs are the controller's counters.
 module csr_regfile #(
-    parameter integer ARRAY_N = 8,  // systolic array size, reported in HWCFG.array_n
-    parameter integer BUS_W   = 64  // AXI4 master data width in bits, HWCFG.bus_bytes = BUS_W/8
+    parameter integer ARRAY_N   = 8,     // systolic array size, reported in HWCFG.array_n
+    parameter integer BUS_W     = 64,    // AXI4 master data width in bits, HWCFG.bus_bytes = BUS_W/8
+    parameter integer A_PANELS  = 4,     // row tiles per row block, HWCFG.a_panels
+    parameter integer KMAX      = 2048,  // largest K, LIMITS.kmax
+    parameter integer CHAIN_MAX = 4096,  // descriptors per START, LIMITS.chain_max
+    parameter [31:0]  MEM_BYTES = 32'h0100_0000  // addressable memory, register MEM_BYTES
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -93,9 +97,11 @@ module csr_regfile #(
 localparam [11:0] A_ID                     = 12'h000;
 localparam [11:0] A_VERSION                = 12'h004;
 localparam [11:0] A_HWCFG                  = 12'h008;
+localparam [11:0] A_MEM_BYTES              = 12'h00C;
 localparam [11:0] A_CTRL                   = 12'h010;
 localparam [11:0] A_STATUS                 = 12'h014;
 localparam [11:0] A_IRQ_STATUS             = 12'h018;
+localparam [11:0] A_LIMITS                 = 12'h01C;
 localparam [11:0] A_A_ADDR                 = 12'h020;
 localparam [11:0] A_B_ADDR                 = 12'h024;
 localparam [11:0] A_C_ADDR                 = 12'h028;
@@ -125,11 +131,13 @@ localparam [11:0] A_PERF_TILES             = 12'h0A8;
 localparam [11:0] A_PERF_TILES_SKIPPED     = 12'h0AC;
 // reset values (parameter-dependent fields use the module's parameters)
 localparam [31:0] R_ID                     = 32'h43534149;
-localparam [31:0] R_VERSION                = 32'h00000100;
-localparam [31:0] R_HWCFG                  = 32'h00000000 | ((ARRAY_N) << 0) | ((BUS_W/8) << 8);
+localparam [31:0] R_VERSION                = 32'h00000200;
+localparam [31:0] R_HWCFG                  = 32'h00000000 | ((ARRAY_N) << 0) | ((BUS_W/8) << 8) | ((A_PANELS) << 16);
+localparam [31:0] R_MEM_BYTES              = 32'h00000000 | ((MEM_BYTES) << 0);
 localparam [31:0] R_CTRL                   = 32'h00000008;
 localparam [31:0] R_STATUS                 = 32'h00000000;
 localparam [31:0] R_IRQ_STATUS             = 32'h00000000;
+localparam [31:0] R_LIMITS                 = 32'h00000000 | ((KMAX) << 0) | ((CHAIN_MAX) << 16);
 localparam [31:0] R_A_ADDR                 = 32'h00000000;
 localparam [31:0] R_B_ADDR                 = 32'h00000000;
 localparam [31:0] R_C_ADDR                 = 32'h00000000;
@@ -183,6 +191,7 @@ localparam integer B_VERSION_MINOR              = 8;
 localparam integer B_VERSION_MAJOR              = 16;
 localparam integer B_HWCFG_ARRAY_N              = 0;
 localparam integer B_HWCFG_BUS_BYTES            = 8;
+localparam integer B_HWCFG_A_PANELS             = 16;
 localparam integer B_CTRL_START                 = 0;
 localparam integer B_CTRL_SOFT_RESET            = 1;
 localparam integer B_CTRL_IRQ_ENABLE            = 2;
@@ -194,6 +203,8 @@ localparam integer B_STATUS_ERROR               = 2;
 localparam integer B_STATUS_ERROR_CODE          = 8;
 localparam integer B_IRQ_STATUS_DONE            = 0;
 localparam integer B_IRQ_STATUS_ERROR           = 1;
+localparam integer B_LIMITS_KMAX                = 0;
+localparam integer B_LIMITS_CHAIN_MAX           = 16;
 localparam integer B_FLAGS_OUT_INT8             = 0;
 localparam integer B_FLAGS_RELU                 = 1;
 localparam integer B_FLAGS_BIAS_EN              = 2;
@@ -269,7 +280,7 @@ localparam [7:0] E_BAD_REG_ADDR           = 8'd12;
         wr_known = 1'b1;
         wr_ro    = 1'b0;
         case (aw_addr_q)
-            A_ID, A_VERSION, A_HWCFG,
+            A_ID, A_VERSION, A_HWCFG, A_MEM_BYTES, A_LIMITS,
             A_PERF_CYCLES_LO, A_PERF_CYCLES_HI, A_PERF_COMPUTE_LO, A_PERF_COMPUTE_HI,
             A_PERF_STALL_LO, A_PERF_STALL_HI, A_PERF_BYTES_RD_LO, A_PERF_BYTES_RD_HI,
             A_PERF_BYTES_WR_LO, A_PERF_BYTES_WR_HI, A_PERF_TILES, A_PERF_TILES_SKIPPED:
@@ -392,6 +403,8 @@ localparam [7:0] E_BAD_REG_ADDR           = 8'd12;
             A_ID:               rd_val = R_ID;
             A_VERSION:          rd_val = R_VERSION;
             A_HWCFG:            rd_val = R_HWCFG;
+            A_MEM_BYTES:        rd_val = R_MEM_BYTES;
+            A_LIMITS:           rd_val = R_LIMITS;
             A_CTRL:             rd_val = r_ctrl;
             A_STATUS: begin
                 rd_val[B_STATUS_BUSY]          = busy;

@@ -20,7 +20,8 @@ module gemm_controller #(
     parameter integer BUS_W     = 64,       // data bus width in bits (BUS_W/8 >= ARRAY_N)
     parameter integer KMAX      = 2048,     // largest K (entries per A panel / B bank)
     parameter integer A_PANELS  = 4,        // row tiles per row block (A reuse factor)
-    parameter [31:0]  MEM_BYTES = 32'h0100_0000  // addresses must stay below this
+    parameter [31:0]  MEM_BYTES = 32'h0100_0000, // addresses must stay below this
+    parameter integer CHAIN_MAX = 4096      // descriptors one START may run (1..65535)
 ) (
     input  wire                    clk,
     input  wire                    rst,
@@ -102,14 +103,23 @@ module gemm_controller #(
     localparam [31:0]   P_BEATS32 = (4 * ARRAY_N) / W;
     localparam [31:0]   DESC_BEATS32 = 64 / W;
 
-    // error codes (docs/registers.md)
-    localparam [7:0] E_ZERO_DIM = 8'd1, E_TOO_LARGE = 8'd2, E_RANGE = 8'd3, E_OVERLAP = 8'd4,
-                     E_ALIGN = 8'd5, E_BUSY = 8'd6, E_RD_AXI = 8'd8, E_WR_AXI = 8'd9,
-                     E_FLAGS = 8'd10, E_CHAIN = 8'd11;
+    // error codes: the names and values of rtl/regmap.json (tests/test_host_docs.py checks them)
+    localparam [7:0] E_ZERO_DIM = 8'd1, E_DIM_TOO_LARGE = 8'd2, E_ADDR_RANGE = 8'd3,
+                     E_OVERLAP = 8'd4, E_MISALIGNED = 8'd5, E_START_WHILE_BUSY = 8'd6,
+                     E_AXI_READ_ERROR = 8'd8, E_AXI_WRITE_ERROR = 8'd9, E_BAD_FLAGS = 8'd10,
+                     E_BAD_CHAIN = 8'd11;
+    localparam [15:0] CHAIN_MAX16 = CHAIN_MAX[15:0];
 
     // ================= descriptor =================
     reg [31:0] d_a, d_b, d_c, d_bias, d_map, d_lda, d_ldb, d_ldc, d_scale, d_next;
     reg        d_resv_bad;    // chain: the reserved descriptor word was not 0
+    reg [31:0] d_fetch;       // chain: address of the descriptor being fetched (d_next changes
+                              // under the fetch when its NEXT word comes back early)
+    reg [15:0] d_count;       // chain: descriptors fetched since START (limit CHAIN_MAX)
+    // a descriptor address is good when 64-byte aligned and its 64 bytes lie below MEM_BYTES
+    function desc_addr_bad(input [31:0] addr);
+        desc_addr_bad = (addr[5:0] != 6'd0) || (addr > MEM_BYTES - 32'd64);
+    endfunction
     reg [15:0] d_m, d_n, d_k;
     reg [5:0]  d_shift;
     reg [4:0]  d_flags;
@@ -168,12 +178,12 @@ module gemm_controller #(
                       (f_sparse && d_c < map_end[31:0] && {16'd0, d_map} < c_end);
     wire [7:0] check_code =
         (d_m == 16'd0 || d_n == 16'd0 || d_k == 16'd0)          ? E_ZERO_DIM  :
-        ({16'd0, d_k} > KMAX)                                     ? E_TOO_LARGE :
-        (f_sparse && d_map == 32'd0)                              ? E_FLAGS     :
-        (mis || strides_bad)                                      ? E_ALIGN     :
+        ({16'd0, d_k} > KMAX)                                     ? E_DIM_TOO_LARGE :
+        (f_sparse && d_map == 32'd0)                              ? E_BAD_FLAGS :
+        (mis || strides_bad)                                      ? E_MISALIGNED :
         (a_end > lim || b_end > lim || c_end > lim ||
          ((f_bias | f_perch) && bias_end > lim) ||
-         (f_sparse && map_end > lim))                             ? E_RANGE     :
+         (f_sparse && map_end > lim))                             ? E_ADDR_RANGE :
         c_overlaps                                                ? E_OVERLAP   : 8'd0;
 
     // ================= loader =================
@@ -396,7 +406,7 @@ module gemm_controller #(
             rd_issued <= 0; rd_done <= 0; wr_issued <= 0; wr_acked <= 0;
             lq_valid <= 1'b0; p_wr_en <= 1'b0; zero_wr <= 1'b0;
             l_marked <= 0; c_g <= 0; c_started <= 0; s_g <= 0; aborting_err <= 1'b0;
-            d_resv_bad <= 1'b0;
+            d_resv_bad <= 1'b0; d_fetch <= 32'd0; d_count <= 16'd0;
         end else begin
             done_pulse <= 1'b0; error_pulse <= 1'b0; core_rst <= 1'b0; p_wr_en <= 1'b0;
             zero_wr <= 1'b0;
@@ -413,9 +423,9 @@ module gemm_controller #(
                     cnt_bytes_rd <= 32'd0; cnt_bytes_wr <= 32'd0; cnt_tiles <= 32'd0;
                     cnt_skipped <= 32'd0;
                     d_next <= chain_enable ? chain_addr : 32'd0;
-                    if (chain_enable && (chain_addr[WB-1:0] != {WB{1'b0}} ||
-                                         chain_addr > MEM_BYTES - 32'd64 || chain_addr == 32'd0)) begin
-                        error_pulse <= 1'b1; error_code <= E_CHAIN;
+                    d_fetch <= chain_addr; d_count <= 16'd1;
+                    if (chain_enable && (desc_addr_bad(chain_addr) || chain_addr == 32'd0)) begin
+                        error_pulse <= 1'b1; error_code <= E_BAD_CHAIN;
                     end else if (chain_enable) begin
                         state <= S_FETCH; fetch_beat <= 4'd0; l_state <= L_DESC;
                     end else begin
@@ -452,10 +462,13 @@ module gemm_controller #(
                     end
                 end
                 S_RUN: if (s_g == n_steps && s_state == 2'd0 && wr_acked == wr_issued) begin
-                    if (d_next != 32'd0 && (d_next[WB-1:0] != {WB{1'b0}} || d_next > MEM_BYTES - 32'd64)) begin
-                        error_pulse <= 1'b1; error_code <= E_CHAIN; state <= S_IDLE;
+                    // following NEXT: a bad address, or one descriptor past CHAIN_MAX, stops the
+                    // chain (this GEMM is written); same cycle as the plain end, no extra cycle
+                    if (d_next != 32'd0 && (desc_addr_bad(d_next) || d_count == CHAIN_MAX16)) begin
+                        error_pulse <= 1'b1; error_code <= E_BAD_CHAIN; state <= S_IDLE;
                     end else if (d_next != 32'd0) begin
                         state <= S_FETCH; fetch_beat <= 4'd0; l_state <= L_DESC;
+                        d_fetch <= d_next; d_count <= d_count + 16'd1;
                     end else begin
                         state <= S_DONE;
                     end
@@ -476,13 +489,13 @@ module gemm_controller #(
             if (soft_reset && state != S_IDLE && state != S_ABORT) begin
                 state <= S_ABORT; aborting_err <= 1'b0;
             end else if (start && state != S_IDLE) begin
-                error_pulse <= 1'b1; error_code <= E_BUSY;   // keeps running the current job
+                error_pulse <= 1'b1; error_code <= E_START_WHILE_BUSY;   // keeps running the current job
             end
             if (rd_fire && rd_error && state != S_ABORT) begin
-                state <= S_ABORT; aborting_err <= 1'b1; error_code <= E_RD_AXI;
+                state <= S_ABORT; aborting_err <= 1'b1; error_code <= E_AXI_READ_ERROR;
             end
             if (wr_resp && wr_error && state != S_ABORT) begin
-                state <= S_ABORT; aborting_err <= 1'b1; error_code <= E_WR_AXI;
+                state <= S_ABORT; aborting_err <= 1'b1; error_code <= E_AXI_WRITE_ERROR;
             end
             if (wr_resp) wr_acked <= wr_acked + 32'd1;
 
@@ -498,17 +511,17 @@ module gemm_controller #(
                 if (!lq_valid || rq_fire) l_state <= L_IDLE;
             end else if (!lq_valid || rq_fire) begin
                 case (l_state)
-                    L_DESC: begin  // chain: read the 64-byte descriptor at d_next
+                    L_DESC: begin  // chain: read the 64-byte descriptor at d_fetch
                         if ({28'd0, fetch_beat} < DESC_BEATS32) begin
                             if (rd_room) begin
-                                lq_valid <= 1'b1; lq_addr <= d_next + {24'd0, fetch_beat, {WB{1'b0}}};
+                                lq_valid <= 1'b1; lq_addr <= d_fetch + {24'd0, fetch_beat, {WB{1'b0}}};
                                 lq_dest <= 3'd5; lq_entry <= {{(AW-4){1'b0}}, fetch_beat}; lq_off <= 0;
                                 fetch_beat <= fetch_beat + 4'd1;
                             end
                         end else if (rd_issued == rd_done && !lq_valid) begin
                             l_state <= L_IDLE;
                             if (d_resv_bad) begin
-                                error_pulse <= 1'b1; error_code <= E_CHAIN; state <= S_IDLE;
+                                error_pulse <= 1'b1; error_code <= E_BAD_CHAIN; state <= S_IDLE;
                             end else begin
                                 state <= S_CHECK; chk_phase <= 2'd0;
                             end

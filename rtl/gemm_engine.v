@@ -10,7 +10,8 @@ module gemm_engine #(
     parameter integer BUS_W     = 64,            // memory port data width in bits
     parameter integer KMAX      = 2048,          // longest reduction held on chip
     parameter integer A_PANELS  = 4,             // A row tiles kept per row block
-    parameter [31:0]  MEM_BYTES = 32'h0100_0000  // every operand must lie below this
+    parameter [31:0]  MEM_BYTES = 32'h0100_0000, // every operand must lie below this
+    parameter integer CHAIN_MAX = 4096           // descriptors one START may run (1..65535)
 ) (
     input  wire               clk,
     input  wire               rst,
@@ -69,7 +70,7 @@ module gemm_engine #(
     wire [BUS_W-1:0]      ta_data;
 
     gemm_controller #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W), .KMAX(KMAX), .A_PANELS(A_PANELS),
-                      .MEM_BYTES(MEM_BYTES)) u_ctrl (
+                      .MEM_BYTES(MEM_BYTES), .CHAIN_MAX(CHAIN_MAX)) u_ctrl (
         .clk(clk), .rst(rst), .start(start), .soft_reset(soft_reset),
         .overlap_enable(overlap_enable), .chain_enable(chain_enable), .chain_addr(chain_addr),
         .r_a_addr(r_a_addr), .r_b_addr(r_b_addr), .r_c_addr(r_c_addr), .r_bias_addr(r_bias_addr),

@@ -10,6 +10,7 @@ import numpy as np
 from cocotb.triggers import ClockCycles, RisingEdge
 
 from models.golden import Requant, gemm
+from models.host_layout import scale_offset, vector_bytes
 from tb.mem_image import MemImage, sparsity_map
 from tb.results import record
 
@@ -77,15 +78,14 @@ def place(
     is one value per column (FLAG_PERCH) or per tensor (its first value)."""
     m, n, k, f = case.m, case.n, case.k, case.flags
     assert a.shape == (m, k) and b.shape == (k, n), f"{case}: A {a.shape}, B {b.shape}"
-    ct = -(-n // array_n)
     a_addr, lda = mem.put_matrix(a, pad_words=case.pad)
     b_addr, ldb = mem.put_matrix(b, pad_words=case.pad)
-    vec = ct * array_n  # bias then scale vectors, each padded to whole column tiles
-    bias_pad = np.zeros(vec, dtype=np.int64)
-    bias_pad[:n] = bias
-    scale_pad = np.zeros(vec, dtype=np.int64)
-    scale_pad[:n] = scale
-    bias_addr = mem.put_bytes(np.concatenate([bias_pad, scale_pad]).astype(np.int32).view(np.uint8))
+    # bias at BIAS_ADDR, scale at BIAS_ADDR + scale_offset: each padded to whole column tiles
+    params = np.zeros(2 * vector_bytes(n, array_n) // 4, dtype=np.int64)
+    params[:n] = bias
+    s_lane = scale_offset(n, array_n) // 4
+    params[s_lane : s_lane + n] = scale
+    bias_addr = mem.put_bytes(params.astype(np.int32).view(np.uint8))
     map_addr = mem.put_bytes(sparsity_map(zero_blocks(b, array_n), mem.word_bytes)) if f & FLAG_SPARSE else 0
     elem = 1 if f & FLAG_INT8 else 4
     c_addr, ldc = mem.put_matrix(np.zeros((m, n), dtype=np.int64), elem, pad_words=case.pad)

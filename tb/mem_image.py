@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from models.host_layout import sparsity_map  # noqa: F401  (the map format lives in models/)
+
 
 @dataclass
 class MemImage:
@@ -70,17 +72,3 @@ class MemImage:
         self.data = (
             np.frombuffer(buf, dtype=np.uint8).reshape(-1, self.word_bytes)[:, ::-1].reshape(-1).copy()
         )
-
-
-def sparsity_map(zero_blocks: np.ndarray, word_bytes: int) -> bytes:
-    """Bitmap for the chip: per column tile, one bit per k-block (1 = all-zero block), LSB first,
-    each column tile's bits padded to whole bus words. zero_blocks is [k_blocks, col_tiles]."""
-    kb, ct = zero_blocks.shape
-    row_bytes = -(-kb // 8)
-    stride = -(-row_bytes // word_bytes) * word_bytes
-    out = bytearray(stride * ct)
-    for j in range(ct):
-        for b in range(kb):
-            if zero_blocks[b, j]:
-                out[j * stride + b // 8] |= 1 << (b % 8)
-    return bytes(out)

@@ -45,7 +45,7 @@ class CsrTB:
         self.dut = dut
         self.seed = log_seed(dut)
         self.rng = np.random.default_rng(self.seed)
-        self.params = {"ARRAY_N": int(dut.ARRAY_N.value), "BUS_W": int(dut.BUS_W.value)}
+        self.params = {p: int(getattr(dut, p).value) for p in REGMAP.parameters}  # build values
         Clock(dut.clk, 10, unit="ns").start()
         self.axi = AXI4LiteMaster(dut, "s_axi", dut.clk)
 
@@ -398,6 +398,10 @@ async def test_b_and_r_backpressure(dut):
     await tb.finish()
 
 
+# the second build sets every HWCFG / LIMITS / MEM_BYTES parameter away from its default
+_BUILD2 = {"A_PANELS": 3, "KMAX": 1024, "CHAIN_MAX": 77, "MEM_BYTES": 0x0030_0000}
+
+
 @pytest.mark.parametrize("array_n,bus_w", [(8, 64), (16, 128)])
 def test_csr_regfile_rtl(array_n: int, bus_w: int) -> None:
     from tb.sim import run_cocotb
@@ -406,6 +410,6 @@ def test_csr_regfile_rtl(array_n: int, bus_w: int) -> None:
         "csr_harness",
         ["rtl/csr_regfile.v", "tb/hdl/axi_protocol_checker.v", "tb/hdl/csr_harness.v"],
         "tb.test_csr_regfile",
-        {"ARRAY_N": array_n, "BUS_W": bus_w},
+        {"ARRAY_N": array_n, "BUS_W": bus_w, **(_BUILD2 if array_n == 16 else {})},
         f"csr_regfile_N{array_n}_B{bus_w}",
     )

@@ -12,7 +12,8 @@ module chip_harness #(
     parameter integer BUS_W     = 64,
     parameter integer KMAX      = 512,
     parameter integer A_PANELS  = 4,
-    parameter integer MEM_BYTES = 1 << 18     // memory model size; also the chip's MEM_BYTES
+    parameter integer MEM_BYTES = 1 << 18,    // memory model size; also the chip's MEM_BYTES
+    parameter integer CHAIN_MAX = 4096        // the chip's chain length limit (tests use small ones)
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -66,7 +67,7 @@ module chip_harness #(
     wire [BYTES-1:0] wstrb;
 
     csai_chip #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W), .KMAX(KMAX), .A_PANELS(A_PANELS),
-                .MEM_BYTES(MEM_BYTES)) u_chip (
+                .MEM_BYTES(MEM_BYTES), .CHAIN_MAX(CHAIN_MAX)) u_chip (
         .clk(clk), .rst(rst),
         .s_axi_awaddr(s_axi_awaddr), .s_axi_awvalid(s_axi_awvalid), .s_axi_awready(s_axi_awready),
         .s_axi_wdata(s_axi_wdata), .s_axi_wstrb(s_axi_wstrb), .s_axi_wvalid(s_axi_wvalid),

@@ -3,8 +3,12 @@
 // top (driven by cocotb-bus's AXI4LiteMaster as "s_axi"), the controller-side inputs driven by
 // Python, an AXI4-Lite protocol checker on the bus, and counters of the output pulses.
 module csr_harness #(
-    parameter integer ARRAY_N = 8,   // passed to csr_regfile (HWCFG)
-    parameter integer BUS_W   = 64   // passed to csr_regfile (HWCFG)
+    parameter integer ARRAY_N   = 8,     // passed to csr_regfile (HWCFG)
+    parameter integer BUS_W     = 64,    // passed to csr_regfile (HWCFG)
+    parameter integer A_PANELS  = 4,     // passed to csr_regfile (HWCFG)
+    parameter integer KMAX      = 2048,  // passed to csr_regfile (LIMITS)
+    parameter integer CHAIN_MAX = 4096,  // passed to csr_regfile (LIMITS)
+    parameter integer MEM_BYTES = 1 << 24  // passed to csr_regfile (MEM_BYTES)
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -52,7 +56,8 @@ module csr_harness #(
     output wire [31:0] rd_outstanding,
     output wire [31:0] wr_outstanding
 );
-    csr_regfile #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W)) u_csr (
+    csr_regfile #(.ARRAY_N(ARRAY_N), .BUS_W(BUS_W), .A_PANELS(A_PANELS), .KMAX(KMAX),
+                  .CHAIN_MAX(CHAIN_MAX), .MEM_BYTES(MEM_BYTES)) u_csr (
         .clk(clk), .rst(rst),
         .s_axi_awaddr(s_axi_awaddr), .s_axi_awvalid(s_axi_awvalid), .s_axi_awready(s_axi_awready),
         .s_axi_wdata(s_axi_wdata), .s_axi_wstrb(s_axi_wstrb), .s_axi_wvalid(s_axi_wvalid),
