@@ -119,10 +119,13 @@ class ChipHost:
         for key, value in regs.items():
             assert await self.write(DESC_REGS[key], value), f"write of {DESC_REGS[key]} refused"
 
+    read_bursts = True  # CTRL.read_bursts of every start (a test may set it per host)
+
     async def start(self, overlap: bool = True, chain: bool = False) -> None:
         ctrl = REGMAP.encode(
-            "CTRL", start=1, irq_enable=1, overlap_enable=int(overlap), chain_enable=int(chain)
-        )
+            "CTRL", start=1, irq_enable=1, overlap_enable=int(overlap), chain_enable=int(chain),
+            read_bursts=int(self.read_bursts),
+        )  # fmt: skip
         assert await self.write("CTRL", ctrl)
 
     async def wait_irq(self, timeout: int) -> int:
@@ -205,7 +208,7 @@ class ChipHost:
             mem_latency=kn.rd_latency, mem_wr_latency=kn.wr_latency, stall_prob=kn.stall_pct / 100,
             beat_gap=kn.beat_gap,
         )  # fmt: skip
-        extra = {**mem_fields, **extra}
+        extra = {**mem_fields, "read_bursts": self.read_bursts, **extra}
         check_and_record(mem, lay, case, test, counters, self.array_n, self.bus_w, overlap, **extra)
         self.dut._log.info("%s: %s", case, counters)
         return counters

@@ -119,6 +119,7 @@ async def run_on_harness(
     test: str,
     overlap: bool = True,
     timeout: int = 2_000_000,
+    read_bursts: bool = True,
 ) -> dict:
     """Load memory, program the descriptor ports, start, wait for done, dump and compare."""
     work = Path.cwd()
@@ -130,6 +131,7 @@ async def run_on_harness(
         getattr(dut, name).value = int(v)
     dut.overlap_enable.value = int(overlap)
     dut.chain_enable.value = 0
+    dut.read_bursts.value = int(read_bursts)
     dut.start.value = 1
     await RisingEdge(dut.clk)
     dut.start.value = 0
@@ -150,7 +152,10 @@ async def run_on_harness(
     dut.dump.value = 0
     await ClockCycles(dut.clk, 2)
     mem.read_hex(work / "mem_out.hex")
-    check_and_record(mem, lay, case, test, counters, int(dut.ARRAY_N.value), int(dut.BUS_W.value), overlap)
+    check_and_record(
+        mem, lay, case, test, counters, int(dut.ARRAY_N.value), int(dut.BUS_W.value), overlap,
+        read_bursts=read_bursts,
+    )  # fmt: skip
     cocotb.log.info("%s: %s", case, counters)
     return counters
 
