@@ -54,6 +54,13 @@ def build(rng: np.random.Generator, mem: MemImage, case: GemmCase, array_n: int)
     return place(mem, a, b, bias, scale, case, array_n)
 
 
+def read_addrs(lay: GemmLayout) -> dict[str, int]:
+    """Where the operands the controller reads lie (the cycle model's ``addrs``)."""
+    r = lay.regs
+    keys = dict(a="r_a_addr", lda="r_lda", b="r_b_addr", ldb="r_ldb", bias="r_bias_addr", map="r_map_addr")
+    return {k: int(r[v]) for k, v in keys.items()}
+
+
 def zero_blocks(b: np.ndarray, array_n: int) -> np.ndarray:
     """[k_blocks, col_tiles] mask of the all-zero ARRAY_N x ARRAY_N blocks of B (edges padded)."""
     k, n = b.shape

@@ -106,7 +106,8 @@ module chip_harness #(
     wire v_mem, v_lite;
     assign violation = v_mem | v_lite;
 
-    axi_protocol_checker #(.LITE(0), .DATA_W(BUS_W), .ADDR_W(32), .MAX_PENDING(128)) u_chk_mem (
+    // the chip's DMAs never issue more than 16 beats per burst (MAX_BURST in csai_chip.v)
+    axi_protocol_checker #(.LITE(0), .DATA_W(BUS_W), .ADDR_W(32), .MAX_PENDING(128), .MAX_LEN(16)) u_chk_mem (
         .clk(clk), .rst(rst),
         .awaddr(awaddr), .awlen(awlen), .awsize(awsize), .awburst(awburst),
         .awvalid(awvalid), .awready(awready),
