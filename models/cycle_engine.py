@@ -131,6 +131,7 @@ def engine_cycles(
     m_wready, m_bvalid = False, False  # WREADY, BVALID (from the memory timing)
     w_aw: tuple[int, int] | None = None  # the AW on the bus (AWREADY = 1: accepted this cycle)
     cnt = dict(compute=0, stall=0, bytes_rd=0, bytes_wr=0, tiles=0, skipped=0)
+    ar_count = 0  # AXI read bursts (not a chip counter: the harness's protocol checker counts them)
 
     t = 0
     while True:
@@ -178,6 +179,7 @@ def engine_cycles(
         # ---------------- read path: dma_reader, memory, data FIFO ----------------
         if r_ar is not None:  # AR accepted this cycle (ARREADY = 1)
             mem.ar(t, *r_ar)
+            ar_count += 1
         r_ar = r_bursts.popleft() if r_issue else None
         if r_issue:
             r_info += 1
@@ -451,4 +453,4 @@ def engine_cycles(
         rd_issued, rd_done = rd_issued_n, rd_done_n
         t += 1
     # START -> 3 cycles of S_CHECK -> t + 1 cycles of S_RUN -> 1 cycle of S_DONE
-    return dict(total=3 + t + 1 + 1, **cnt)
+    return dict(total=3 + t + 1 + 1, **cnt, ar_bursts=ar_count)

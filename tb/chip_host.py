@@ -195,6 +195,7 @@ class ChipHost:
         before = mem.data.copy()
         await self.load(mem)
         await self.program(lay.regs)
+        ar_before = int(self.dut.rd_bursts.value)
         await self.start(overlap=overlap)
         await self.wait_irq(timeout)
         st = await self.status()
@@ -202,6 +203,7 @@ class ChipHost:
             f"{case}: status {st} ({REGMAP.error_name(st['error_code'])})"
         )
         counters = await self.counters()
+        counters["ar_bursts"] = int(self.dut.rd_bursts.value) - ar_before  # AXI read bursts (checker)
         await self.clear_status()
         await self.dump(mem)
         self.assert_untouched(before, mem, self.c_mask(mem, lay, case), str(case))

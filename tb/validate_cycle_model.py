@@ -232,6 +232,7 @@ def write_report(rows: list[dict], seconds: float, command: str) -> dict:
         max_abs_error=per["total"]["max"], mean_abs_error=per["total"]["mean"], counters=per,
         wrong_c=sum(bool(r["c_error"]) for r in rows), seconds=round(seconds, 1), command=command,
         points_bursts=sum(bool(r.get("read_bursts", True)) for r in rows),
+        ar_bursts_exact=sum(r["rtl"].get("ar_bursts") == r["model"]["ar_bursts"] for r in rows),
         points_single_beat=sum(not r.get("read_bursts", True) for r in rows),
     )  # fmt: skip
     (OUT / "cycle_model.json").write_text(json.dumps(dict(summary=summary, rows=rows), indent=1))
@@ -261,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"cycle model vs chip: {len(rows)}/{expected} points, max |error| of total "
         f"{100 * s['max_abs_error']:.3f} %, mean {100 * s['mean_abs_error']:.3f} %, "
-        f"{s['exact_all']} exact in all 7 counters, {s['seconds']:.0f} s"
+        f"{s['exact_all']} exact in all 7 counters, AXI read bursts equal on {s['ar_bursts_exact']} "
+        f"({s['points_bursts']} points with read bursts, {s['points_single_beat']} single-beat), "
+        f"{s['seconds']:.0f} s"
     )
     print(f"table: {OUT / 'cycle_model.md'}")
     ok = len(rows) == expected and s["max_abs_error"] <= TOL and not s["wrong_c"]

@@ -48,6 +48,7 @@ module chip_harness #(
     // checkers
     output wire        violation,
     output wire [31:0] rd_outstanding,
+    output wire [31:0] rd_bursts,        // AXI read bursts (ARs) accepted since reset
     output wire [31:0] wr_outstanding,
     output wire [31:0] lite_rd_outstanding,
     output wire [31:0] lite_wr_outstanding,
@@ -117,7 +118,7 @@ module chip_harness #(
         .arvalid(arvalid), .arready(arready),
         .rdata(rdata), .rresp(rresp), .rlast(rlast), .rvalid(rvalid), .rready(rready),
         .violation(v_mem), .violations(), .rd_outstanding(rd_outstanding),
-        .wr_outstanding(wr_outstanding), .rd_bursts(), .wr_bursts());
+        .wr_outstanding(wr_outstanding), .rd_bursts(rd_bursts), .wr_bursts());
 
     axi_protocol_checker #(.LITE(1), .DATA_W(32), .ADDR_W(12), .CHECK_ALIGN(0)) u_chk_lite (
         .clk(clk), .rst(rst),
