@@ -63,7 +63,7 @@ def engine_cycles(
     slices cross a 4 KB page and become two bursts); ``ldc`` defaults to the packed, bus-aligned
     row stride. ``read_bursts``: CTRL.read_bursts. ``addrs``: where A, B, bias/scale and the map
     lie (keys a, lda, b, ldb, bias, map: they decide which read bursts cross a 4 KB page and
-    whether B blocks are bursts), by default packed at 4 KB-aligned addresses. ``mem``: the memory
+    whether B blocks are bursts), by default 4 KB-aligned with A rows padded to 64 bytes. ``mem``: the memory
     timing (default ``IdealMemory`` with the latencies and beat gap above)."""
     nn, w = array_n, bus_w_bytes
     lat, wlat, gap = max(1, read_latency), max(1, write_latency), beat_gap
@@ -73,7 +73,9 @@ def engine_cycles(
     elem = 1 if flags & F_INT8 else 4
     ldc = ldc if ldc is not None else -(-n * elem // w) * w
     page_beats = 4096 // w
-    ad = dict(a=0x1000, b=0x100000, bias=0x200000, map=0x300000, lda=-(-k // w) * w, ldb=-(-n // w) * w)
+    # default layout: every operand 4 KB aligned, A rows padded to 64 bytes (no A burst crosses a
+    # page, so the steps stay periodic for the extrapolation), B rows packed to whole bus words
+    ad = dict(a=0x1000, b=0x100000, bias=0x200000, map=0x300000, lda=-(-k // 64) * 64, ldb=-(-n // w) * w)
     ad.update(addrs or {})
     mem = mem or IdealMemory(lat, wlat, gap)
     a_burst = max(2, 64 // w) if read_bursts else 1  # bus words of one A row per request
