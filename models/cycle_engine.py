@@ -3,10 +3,12 @@
 ``engine_cycles`` steps, cycle by cycle and without data, the control state of
 ``rtl/gemm_controller.v`` (loader, compute and store engines, the 48-beat read credit, the three B
 banks), ``rtl/a_transposer.v``, the issue slots, result credits and drain pipeline of
-``rtl/gemm_core.v``, and the chip's memory path: ``rtl/dma_reader.v`` (one 1-beat AXI read per
-controller request, the 32-entry burst-info FIFO, the data FIFO), ``rtl/dma_writer.v`` (one burst
+``rtl/gemm_core.v``, and the chip's memory path: ``rtl/dma_reader.v`` (one command per
+controller request of 1..16 beats, split into INCR bursts at 4 KB pages, the 32-entry burst-info
+FIFO, the data FIFO), ``rtl/dma_writer.v`` (one burst
 per C row slice, split at 4 KB pages, its data FIFO, at most 32 bursts awaiting B, ``done`` on the
-last B) and the AXI memory model ``tb/hdl/axi_mem_model.v`` (read latency from AR to R, write
+last B) and, through ``models/mem_timing.py`` (the only place memory timing lives, so a DRAM model can be
+plugged in), the AXI memory model ``tb/hdl/axi_mem_model.v`` (read latency from AR to R, write
 latency from the last W beat to B, one beat per cycle and direction, ``beat_gap`` idle cycles after
 each beat; random stalls are not modelled). It returns the controller's counters (``cnt_total`` =
 the chip's PERF_CYCLES ...). No constant is fitted: every delay is a register stage of the RTL,
@@ -17,10 +19,13 @@ from __future__ import annotations
 
 from collections import deque
 
+from models.mem_timing import IdealMemory, MemTiming
+
 KMAX = 2048  # rtl/gemm_controller.v default: largest K
 A_PANELS = 4  # row tiles per row block
 DQ_CREDIT = 48  # beats the controller's loader may have in flight
 RD_OUTSTANDING = 32  # dma_reader: bursts in flight (burst-info FIFO depth)
+RD_MAX_BURST = 16  # dma_reader MAX_BURST (csai_chip)
 WR_OUTSTANDING = 32  # dma_writer: bursts awaiting B
 WR_MAX_BURST = 16  # dma_writer MAX_BURST (csai_chip)
 
@@ -46,6 +51,9 @@ def engine_cycles(
     ldc: int | None = None,
     a_panels: int = A_PANELS,
     kmax: int = KMAX,
+    read_bursts: bool = True,
+    addrs: dict[str, int] | None = None,
+    mem: MemTiming | None = None,
 ) -> dict[str, int]:
     """Counters of one GEMM from START to done: total, compute, stall, bytes_rd, bytes_wr, tiles,
     skipped. ``zero_blocks``: the (k-block, column tile) pairs the sparsity map marks zero (used
@@ -53,7 +61,10 @@ def engine_cycles(
     ``cfg_rd_latency`` (AR accepted to first R) and ``cfg_wr_latency`` (last W beat to B);
     ``beat_gap``: its ``cfg_beat_gap``. ``c_addr`` / ``ldc``: where C lies (they decide which row
     slices cross a 4 KB page and become two bursts); ``ldc`` defaults to the packed, bus-aligned
-    row stride."""
+    row stride. ``read_bursts``: CTRL.read_bursts. ``addrs``: where A, B, bias/scale and the map
+    lie (keys a, lda, b, ldb, bias, map: they decide which read bursts cross a 4 KB page and
+    whether B blocks are bursts), by default 4 KB-aligned with A rows padded to 64 bytes. ``mem``: the memory
+    timing (default ``IdealMemory`` with the latencies and beat gap above)."""
     nn, w = array_n, bus_w_bytes
     lat, wlat, gap = max(1, read_latency), max(1, write_latency), beat_gap
     if min(m, n, k) < 1 or k > kmax or w < nn:
@@ -62,10 +73,22 @@ def engine_cycles(
     elem = 1 if flags & F_INT8 else 4
     ldc = ldc if ldc is not None else -(-n * elem // w) * w
     page_beats = 4096 // w
+    # default layout: every operand 4 KB aligned, A rows padded to 64 bytes (no A burst crosses a
+    # page, so the steps stay periodic for the extrapolation), B rows packed to whole bus words
+    ad = dict(a=0x1000, b=0x100000, bias=0x200000, map=0x300000, lda=-(-k // 64) * 64, ldb=-(-n // w) * w)
+    ad.update(addrs or {})
+    mem = mem or IdealMemory(lat, wlat, gap)
+    a_burst = max(2, 64 // w) if read_bursts else 1  # bus words of one A row per request
+    b_burst = read_bursts and ad["ldb"] == w  # B blocks are one burst when rows are contiguous
     n_rt, n_ct, n_kb, n_kc = -(-m // nn), -(-n // nn), -(-k // nn), -(-k // w)
     n_steps = -(-n_rt // a_panels) * n_ct
-    p_beats = (4 * nn) // w * (2 if f_perch else 1)
-    map_beats = (-(-n_kb // 8) + w - 1) // w
+    p_single = (4 * nn) // w  # beats of one bias or scale chunk
+    p_beats = p_single * (2 if f_perch else 1)
+    p_req = p_single if read_bursts else 1
+    map_stride = (-(-n_kb // 8) + w - 1) // w * w
+    map_beats = map_stride // w
+    map_req = map_beats if read_bursts else 1
+    vec_bytes = 4 * n_ct * nn
     zmask = [0] * n_ct  # per column tile: bit kb set = all-zero block
     for kb, jt in zero_blocks or ():
         zmask[jt] |= 1 << kb
@@ -75,18 +98,22 @@ def engine_cycles(
 
     # loader
     L_WAIT_A, L_A, L_WAIT_STEP, L_P, L_MAP, L_MAP_WAIT, L_B, L_MARK, L_END = range(9)
-    l_state, l_g, l_rb, l_jt, l_left, l_kb, l_r, l_map, l_in_run = L_WAIT_A, 0, 0, 0, 0, 0, 0, 0, False
+    l_state, l_g, l_rb, l_jt, l_kb, l_r, l_map, l_in_run = L_WAIT_A, 0, 0, 0, 0, 0, 0, False
     l_runs: list[list[int]] = []
-    l_bank, l_marked, lq_valid, lq_tag = 0, 0, False, 0
+    l_bank, l_marked, lq_valid, lq_tag, lq_addr, lq_beats = 0, 0, False, 0, 0, 1
+    l_p, l_c, l_beat = 0, 0, 0
     marks, runs = [0, 0, 0], [[], [], []]
     rd_issued = rd_done = 0
-    dq: deque[int] = deque()  # controller destination queue, per beat: -1 A, -2 B/param, >= 0 map
-    # dma_reader + memory read side
-    r_cur, r_ar, r_info, r_fifo = False, False, 0, 0  # cur_valid, arvalid, info FIFO, data FIFO
-    m_rq: deque[int] = deque()  # memory: first cycle each queued read may be on R
-    m_rvalid, m_rgap = False, 0
-    # transposer
-    t_fill, t_hold, t_emit = 0, False, 0
+    # controller destination queue, per request [tag, beats]: tag -1 A, -2 B/param, >= 0 map
+    # (its first beat index); dq_beat counts the beats of the head request
+    dq: deque[tuple[int, int]] = deque()
+    dq_beat = 0
+    # dma_reader: the command being split (its bursts left), AR queue, info FIFO, data FIFO
+    r_bursts: deque[tuple[int, int]] = deque()  # (address, beats) of the bursts still to issue
+    r_ar: tuple[int, int] | None = None  # the AR on the bus (ARREADY = 1: accepted this cycle)
+    r_info, r_fifo, r_beat = 0, 0, None  # bursts awaiting RLAST, FIFO beats, R beat this cycle
+    # transposer: fill bank/row/word/group size, banks full and their sizes, emit bank/word/byte
+    f_bank, f_r, f_c, f_g, t_full, t_bg, e_bank, e_c, e_w = 0, 0, 0, 0, [False, False], [0, 0], 0, 0, 0
     # compute
     c_wait, c_g, c_started, c_it, c_run, c_tiles_rb, c_first, c_bank, c_rb = True, 0, 0, 0, 0, 0, True, 0, 0
     # core
@@ -98,25 +125,26 @@ def engine_cycles(
     )  # fmt: skip
     wr_issued = wr_acked = 0
     # dma_writer + memory write side
-    w_active, w_left, w_addr, w_aw = False, 0, 0, False  # command being split, AWVALID
+    w_active, w_left, w_addr = False, 0, 0  # command being split (w_addr in beats)
     w_ram, w_out, w_comm, w_nout = 0, False, 0, 0  # FIFO RAM count, output reg, committed, bursts
     w_bursts: deque[list[int]] = deque()  # bursts issued, not finished on W: [beats, ends command]
     w_bq: deque[bool] = deque()  # bursts finished on W awaiting B: ends command
     w_beat, w_done = 0, False
-    m_wq, m_wready, m_wgap, m_bvalid = 0, False, 0, False  # memory AW queue, WREADY, gap, BVALID
-    m_bq: deque[int] = deque()  # memory: first cycle each B response may be on B
+    m_wready, m_bvalid = False, False  # WREADY, BVALID (from the memory timing)
+    w_aw: tuple[int, int] | None = None  # the AW on the bus (AWREADY = 1: accepted this cycle)
     cnt = dict(compute=0, stall=0, bytes_rd=0, bytes_wr=0, tiles=0, skipped=0)
+    ar_count = 0  # AXI read bursts (not a chip counter: the harness's protocol checker counts them)
 
     t = 0
     while True:
         # ---------------- combinational values of this cycle ----------------
-        r_issue = r_cur and r_info != RD_OUTSTANDING  # (the data FIFO's credit never binds)
-        rq_fire = lq_valid and (not r_cur or r_issue)  # dma_reader cmd_ready
-        head = dq[0] if dq else -2
-        ta_ready = t_fill != nn - 1 or not t_hold or t_emit == w - 1
+        r_issue = bool(r_bursts) and r_info != RD_OUTSTANDING  # (the FIFO credit never binds)
+        rq_fire = lq_valid and (not r_bursts or (r_issue and len(r_bursts) == 1))  # cmd_ready
+        head, head_beats = dq[0] if dq else (-2, 1)
+        ta_ready = not t_full[f_bank]
         rd_ready = bool(dq) and (ta_ready if head == -1 else True)
         rd_fire = r_fifo > 0 and rd_ready
-        ta_idle = not t_hold and t_fill == 0
+        ta_idle = not t_full[0] and not t_full[1] and f_r == 0 and f_c == 0
         core_issuing = running
         c_loaded = l_marked > c_g and rd_done >= marks[c_bank] and ta_idle
         cmd_fire = (not c_wait) and reserved + nn <= 4 * nn and (not running or slot == last_slot)
@@ -151,31 +179,34 @@ def engine_cycles(
             break  # S_RUN -> S_DONE
 
         # ---------------- read path: dma_reader, memory, data FIFO ----------------
-        if r_ar:  # AR accepted this cycle: R may start read_latency cycles later
-            m_rq.append(t + lat)
-        r_ar = r_issue
+        if r_ar is not None:  # AR accepted this cycle (ARREADY = 1)
+            mem.ar(t, *r_ar)
+            ar_count += 1
+        r_ar = r_bursts.popleft() if r_issue else None
         if r_issue:
             r_info += 1
-        r_cur = (r_cur and not r_issue) or rq_fire
-        if m_rvalid:  # an R beat (RREADY = 1): into the data FIFO, its burst leaves the info FIFO
+        if rq_fire:  # the reader takes the command: its bursts, split at 4 KB pages
+            addr, left = lq_addr, lq_beats
+            while left:
+                b = min(left, page_beats - (addr // w) % page_beats, RD_MAX_BURST)
+                r_bursts.append((addr, b))
+                addr, left = addr + b * w, left - b
+        if r_beat is not None:  # an R beat (RREADY = 1): into the data FIFO
             r_fifo += 1
-            r_info -= 1
-            m_rgap = gap
-        if m_rgap > 0:
-            m_rgap -= 1
-            m_rvalid = False
-        elif m_rq and m_rq[0] <= t + 1:
-            m_rq.popleft()
-            m_rvalid = True
-        else:
-            m_rvalid = False
+            if r_beat:  # RLAST: its burst leaves the info FIFO
+                r_info -= 1
+        r_beat = mem.r_next(t)
         if rq_fire:
-            dq.append(lq_tag)
-            rd_issued_n = rd_issued + 1
+            dq.append((lq_tag, lq_beats))
+            rd_issued_n = rd_issued + lq_beats
         else:
             rd_issued_n = rd_issued
+        beat_idx = dq_beat
         if rd_fire:
-            dq.popleft()
+            dq_beat += 1
+            if dq_beat == head_beats:
+                dq.popleft()
+                dq_beat = 0
             r_fifo -= 1
             rd_done_n = rd_done + 1
             cnt["bytes_rd"] += w
@@ -183,16 +214,34 @@ def engine_cycles(
             rd_done_n = rd_done
 
         # ---------------- transposer ----------------
-        if t_hold:
-            if t_emit == w - 1:
-                t_emit, t_hold = 0, False
+        e_done = False
+        if t_full[e_bank]:
+            if e_w == w - 1:
+                e_w = 0
+                if e_c == t_bg[e_bank] - 1:
+                    e_done, e_c = True, 0
+                else:
+                    e_c += 1
             else:
-                t_emit += 1
+                e_w += 1
+        fill_done = False
         if rd_fire and head == -1:
-            if t_fill == nn - 1:
-                t_fill, t_hold = 0, True
+            g_now = head_beats if f_r == 0 and f_c == 0 else f_g
+            f_g = g_now
+            if f_c == g_now - 1:
+                f_c = 0
+                if f_r == nn - 1:
+                    f_r, fill_done = 0, True
+                else:
+                    f_r += 1
             else:
-                t_fill += 1
+                f_c += 1
+        if e_done:
+            t_full[e_bank] = False
+            e_bank ^= 1
+        if fill_done:
+            t_full[f_bank], t_bg[f_bank] = True, f_g
+            f_bank ^= 1
 
         # ---------------- loader (acts when no request is waiting) ----------------
         lq_reg = lq_valid  # the register, as L_MAP_WAIT tests it
@@ -207,14 +256,28 @@ def engine_cycles(
                     and not core_issuing
                     and (overlap or (s_g == l_g and s_written))
                 ):
-                    l_state, l_left = L_A, panels(l_rb) * n_kc * nn
+                    l_state, l_p, l_c, l_r = L_A, 0, 0, 0
                 elif l_g >= n_steps:
                     l_state = L_END
             elif l_state == L_A:
                 if room:
-                    lq_valid, lq_tag, l_left = True, -1, l_left - 1
-                    if l_left == 0:
-                        l_state = L_WAIT_STEP
+                    # row r of panel p, bus words l_c .. l_c + g - 1 (rows beyond M: the last row)
+                    g = min(a_burst, n_kc - l_c)
+                    row = min((l_rb * a_panels + l_p) * nn + l_r, m - 1)
+                    lq_valid, lq_tag, lq_beats = True, -1, g
+                    lq_addr = ad["a"] + row * ad["lda"] + l_c * w
+                    if l_r == nn - 1:
+                        l_r = 0
+                        if n_kc - l_c == g:
+                            l_c = 0
+                            if l_p == panels(l_rb) - 1:
+                                l_state = L_WAIT_STEP
+                            else:
+                                l_p += 1
+                        else:
+                            l_c += g
+                    else:
+                        l_r += 1
             elif l_state == L_WAIT_STEP:
                 if overlap:
                     free = l_g < 3 or (c_started + 1 >= l_g and s_g + 2 >= l_g)
@@ -222,19 +285,24 @@ def engine_cycles(
                     free = s_g == l_g and c_g == l_g and not core_issuing and s_written
                 if free:
                     l_state = L_P if (f_bias or f_perch) else (L_MAP if sparse else L_B)
-                    l_left = p_beats if (f_bias or f_perch) else map_beats
+                    l_beat = 0
                     l_kb, l_r, l_in_run, l_runs, l_map = 0, 0, False, [], 0
             elif l_state == L_P:
-                if room:
-                    lq_valid, lq_tag, l_left = True, -2, l_left - 1
-                    if l_left == 0:
-                        l_state, l_left = (L_MAP, map_beats) if sparse else (L_B, 0)
+                if room:  # bias beats, then scale beats (per-channel)
+                    lq_valid, lq_tag, lq_beats = True, -2, p_req
+                    if l_beat < p_single:
+                        lq_addr = ad["bias"] + l_jt * 4 * nn + l_beat * w
+                    else:
+                        lq_addr = ad["bias"] + vec_bytes + l_jt * 4 * nn + (l_beat - p_single) * w
+                    l_beat += p_req
+                    if l_beat == p_beats:
+                        l_state, l_beat = (L_MAP if sparse else L_B), 0
             elif l_state == L_MAP:
                 if room:
-                    beat = map_beats - l_left
-                    chunk = (zmask[l_jt] >> (8 * w * beat)) & ((1 << (8 * w)) - 1)
-                    lq_valid, lq_tag, l_left = True, beat | (chunk << 8), l_left - 1
-                    if l_left == 0:
+                    lq_valid, lq_tag, lq_beats = True, l_beat, map_req
+                    lq_addr = ad["map"] + l_jt * map_stride + l_beat * w
+                    l_beat += map_req
+                    if l_beat == map_beats:
                         l_state = L_MAP_WAIT
             elif l_state == L_MAP_WAIT:
                 if rd_issued == rd_done and not lq_reg:
@@ -257,13 +325,17 @@ def engine_cycles(
                         l_in_run = True
                     elif l_r == 0:
                         l_runs[-1][1] += 1
+                    rows = min(nn, k - l_kb * nn)
                     lq_valid, lq_tag = True, -2
-                    if l_r == min(nn, k - l_kb * nn) - 1:
-                        l_r, l_kb = 0, l_kb + 1
+                    lq_addr = ad["b"] + (l_kb * nn + l_r) * ad["ldb"] + (l_jt * nn) // w * w
+                    if b_burst:  # the whole block (l_r is 0)
+                        lq_beats, l_kb = rows, l_kb + 1
+                    elif l_r == rows - 1:
+                        lq_beats, l_r, l_kb = 1, 0, l_kb + 1
                     else:
-                        l_r += 1
+                        lq_beats, l_r = 1, l_r + 1
             elif l_state == L_MARK:
-                marks[l_bank] = rd_issued + (1 if rq_fire else 0)  # + the request firing now
+                marks[l_bank] = rd_issued + (lq_beats if rq_fire else 0)  # + the request firing now
                 l_bank = (l_bank + 1) % 3
                 l_g += 1
                 l_marked = l_g
@@ -272,8 +344,9 @@ def engine_cycles(
                 else:
                     l_jt, l_state = l_jt + 1, L_WAIT_STEP
         if rd_fire and head >= 0:  # map beat: the router wins over the loader's clear
-            sh = 8 * w * (head & 255)
-            l_map = (l_map & ~(((1 << (8 * w)) - 1) << sh)) | ((head >> 8) << sh)
+            sh = 8 * w * (head + beat_idx)
+            chunk = (zmask[l_jt] >> sh) & ((1 << (8 * w)) - 1)
+            l_map = (l_map & ~(((1 << (8 * w)) - 1) << sh)) | (chunk << sh)
 
         # ---------------- compute ----------------
         if c_wait:
@@ -319,9 +392,9 @@ def engine_cycles(
                 slot += 1
 
         # ---------------- write path: dma_writer, memory, B ----------------
-        if w_aw:  # AW accepted this cycle
-            m_wq += 1
-        w_aw = w_issue
+        if w_aw is not None:  # AW accepted this cycle
+            mem.aw(t, *w_aw)
+        w_aw = (w_addr * w, burst) if w_issue else None
         if w_issue:
             w_bursts.append([burst, w_left == burst])
             w_comm += burst
@@ -335,27 +408,17 @@ def engine_cycles(
         if w_go:
             w_comm -= 1
             w_beat = 0 if w_end else w_beat + 1
-            m_wgap = gap
-        if w_end:  # last W beat of a burst: its B is due write_latency cycles later
+        if w_end:  # last W beat of a burst: the memory times its B
             w_bq.append(w_bursts.popleft()[1])
-            m_bq.append(t + wlat)
-            m_wq -= 1
+            mem.w_last(t)
         w_ram += (1 if wd_fire else 0) - (1 if w_load else 0)
         w_out = w_load or (w_out and not w_go)
-        if m_wgap > 0:
-            m_wgap -= 1
-            m_wready = False
-        else:
-            m_wready = m_wq > 0
+        m_wready = mem.wready_next(t, w_go)
         n_done = False
         if m_bvalid:  # B (BREADY = 1): `done` the next cycle if the burst ends its command
             n_done = w_bq.popleft()
             w_nout -= 1
-        if m_bq and m_bq[0] <= t + 1:
-            m_bq.popleft()
-            m_bvalid = True
-        else:
-            m_bvalid = False
+        m_bvalid = mem.b_next(t)
 
         # ---------------- store ----------------
         if wq_fire:
@@ -392,4 +455,4 @@ def engine_cycles(
         rd_issued, rd_done = rd_issued_n, rd_done_n
         t += 1
     # START -> 3 cycles of S_CHECK -> t + 1 cycles of S_RUN -> 1 cycle of S_DONE
-    return dict(total=3 + t + 1 + 1, **cnt)
+    return dict(total=3 + t + 1 + 1, **cnt, ar_bursts=ar_count)

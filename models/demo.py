@@ -38,7 +38,9 @@ class ChainRun:
 
     results: list[np.ndarray]  # one int array [M, N] per job, in job order
     cycles: int  # measured: start to done of the whole chain (the chip's PERF_CYCLES)
-    c_place: list[tuple[int, int]]  # where each job's C was in the chip's memory (address, stride)
+    # where each job was in the chip's memory: C address and stride, then (chip runs) A address,
+    # LDA, B address, LDB, bias address, map address
+    c_place: list[tuple[int, ...]]
 
 
 def run_chain_on_chip(jobs: Sequence[object]) -> ChainRun:
@@ -64,11 +66,11 @@ def _matrix(title: str, m: np.ndarray) -> list[str]:
 
 
 def predicted_layer_cycles(
-    jobs: Sequence[object], c_place: Sequence[tuple[int, int]] | None = None
+    jobs: Sequence[object], c_place: Sequence[tuple[int, ...]] | None = None
 ) -> tuple[int, str]:
     """PERF_CYCLES of the jobs as one descriptor chain, predicted by the validated cycle model:
     ``engine_cycles`` of each job with its own flags (bias, per-channel scale) and, when given,
-    where its C lies in memory (row slices crossing a 4 KB page take two bursts), combined by
+    where it lies in memory (reads and C row slices crossing a 4 KB page take two bursts), combined by
     ``cycle_model.chain_cycles`` (descriptor reads, no done cycle between GEMMs)."""
     from models.cycle_engine import F_BIAS, F_INT8, F_PERCH, F_RELU, engine_cycles
     from models.cycle_model import chain_cycles
@@ -85,7 +87,13 @@ def predicted_layer_cycles(
             | (F_BIAS if job.bias is not None else 0)  # type: ignore[attr-defined]
             | (F_PERCH if job.per_channel else 0)  # type: ignore[attr-defined]
         )
-        c_addr, ldc = c_place[i] if c_place else (0, None)
+        place = tuple(c_place[i]) if c_place else (0, None)
+        c_addr, ldc = place[0], place[1]
+        addrs = (
+            dict(zip(("a", "lda", "b", "ldb", "bias", "map"), place[2:], strict=True))
+            if len(place) > 2
+            else None
+        )
         t = engine_cycles(
             m,
             n,
@@ -97,6 +105,7 @@ def predicted_layer_cycles(
             flags=flags,
             c_addr=c_addr,
             ldc=ldc,
+            addrs=addrs,
         )["total"]
         totals.append(t)
     total = chain_cycles(totals, bus_w_bytes=chip.bus_w_bytes, read_latency=chip.mem_latency)

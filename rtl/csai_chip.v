@@ -11,9 +11,11 @@
 //                                                 AXI4 master (one port, BUS_W data)
 //
 // Glue only: every block keeps its own contract.
-// * Reads: each controller read request is one bus beat; it becomes a one-beat dma_reader
-//   command (up to RD_OUTSTANDING in flight, so the memory latency is hidden at one beat per
-//   cycle). The reader returns the beats in order, with RRESP != OKAY flagged per beat.
+// * Reads: each controller read request (rq_beats contiguous beats: a burst with
+//   CTRL.read_bursts = 1, one beat with 0) becomes one dma_reader command, split by the reader
+//   at 4 KB pages into INCR bursts (up to RD_OUTSTANDING in flight, so the memory latency is
+//   hidden at one beat per cycle). The reader returns the beats in order, with RRESP != OKAY
+//   flagged per beat.
 // * Writes: each controller write request is one C row slice of wq_beats beats with byte
 //   strobes; it becomes one dma_writer command of wq_beats whole beats, the strobes passed
 //   through. dma_writer's `done` (last B response of the command) is the controller's wr_resp.
@@ -29,7 +31,7 @@ module csai_chip #(
     parameter integer A_PANELS       = 4,             // A row tiles kept per row block (<= 255)
     parameter [31:0]  MEM_BYTES      = 32'h0100_0000, // every operand must lie below this
     parameter integer CHAIN_MAX      = 4096,          // descriptors one START may run (1..65535)
-    parameter integer RD_OUTSTANDING = 32,            // one-beat reads in flight (power of 2)
+    parameter integer RD_OUTSTANDING = 32,            // read bursts in flight (power of 2)
     parameter integer WR_OUTSTANDING = 32             // write bursts awaiting B (power of 2)
 ) (
     input  wire               clk,
@@ -86,6 +88,7 @@ module csai_chip #(
 
     // ---------------- registers <-> controller ----------------
     wire        start_pulse, soft_reset_pulse, overlap_enable, chain_enable, irq_enable_unused;
+    wire        read_bursts;
     wire [31:0] desc_a, desc_b, desc_c, desc_bias, desc_map, desc_chain;
     wire [15:0] desc_m, desc_n, desc_k;
     wire [31:0] desc_lda, desc_ldb, desc_ldc, desc_scale;
@@ -108,7 +111,7 @@ module csai_chip #(
         .s_axi_rready(s_axi_rready),
         .start_pulse(start_pulse), .soft_reset_pulse(soft_reset_pulse),
         .irq_enable(irq_enable_unused), .overlap_enable(overlap_enable),
-        .chain_enable(chain_enable),
+        .chain_enable(chain_enable), .read_bursts(read_bursts),
         .desc_a_addr(desc_a), .desc_b_addr(desc_b), .desc_c_addr(desc_c),
         .desc_bias_addr(desc_bias), .desc_spmap_addr(desc_map), .desc_chain_addr(desc_chain),
         .desc_m(desc_m), .desc_n(desc_n), .desc_k(desc_k), .desc_lda(desc_lda),
@@ -124,6 +127,8 @@ module csai_chip #(
     // ---------------- controller <-> memory ----------------
     wire             rq_valid, rq_ready, rd_valid, rd_ready, rd_error;
     wire [31:0]      rq_addr;
+    wire [4:0]       rq_beats;
+    wire [31:0]      rq_bytes = {27'd0, rq_beats} * W;
     wire [BUS_W-1:0] rd_data;
     wire             wq_valid, wq_ready, wd_valid, wd_ready, wr_done, wr_err_bus;
     wire [31:0]      wq_addr;
@@ -138,7 +143,7 @@ module csai_chip #(
                   .MEM_BYTES(MEM_BYTES), .CHAIN_MAX(CHAIN_MAX)) u_engine (
         .clk(clk), .rst(rst), .start(start_pulse), .soft_reset(soft_reset_pulse),
         .overlap_enable(overlap_enable), .chain_enable(chain_enable), .chain_addr(desc_chain),
-        .r_a_addr(desc_a), .r_b_addr(desc_b), .r_c_addr(desc_c), .r_bias_addr(desc_bias),
+        .read_bursts(read_bursts), .r_a_addr(desc_a), .r_b_addr(desc_b), .r_c_addr(desc_c), .r_bias_addr(desc_bias),
         .r_map_addr(desc_map), .r_m(desc_m), .r_n(desc_n), .r_k(desc_k), .r_lda(desc_lda),
         .r_ldb(desc_ldb), .r_ldc(desc_ldc), .r_scale(desc_scale), .r_shift(desc_shift),
         .r_flags(desc_flags),
@@ -146,7 +151,7 @@ module csai_chip #(
         .cnt_total(cnt_total), .cnt_compute(cnt_compute), .cnt_stall(cnt_stall),
         .cnt_bytes_rd(cnt_bytes_rd), .cnt_bytes_wr(cnt_bytes_wr), .cnt_tiles(cnt_tiles),
         .cnt_skipped(cnt_skipped),
-        .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr),
+        .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_beats(rq_beats),
         .rd_valid(rd_valid), .rd_ready(rd_ready), .rd_data(rd_data), .rd_error(rd_error),
         .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_beats(wq_beats),
         .wd_valid(wd_valid), .wd_ready(wd_ready), .wd_data(wd_data), .wd_strb(wd_strb),
@@ -160,7 +165,7 @@ module csai_chip #(
     dma_reader #(.BUS_W(BUS_W), .MAX_OUTSTANDING(RD_OUTSTANDING), .MAX_BURST(16),
                  .FIFO_DEPTH(64)) u_dma_rd (
         .clk(clk), .rst(rst),
-        .cmd_valid(rq_valid), .cmd_ready(rq_ready), .cmd_addr(rq_addr), .cmd_len(W),
+        .cmd_valid(rq_valid), .cmd_ready(rq_ready), .cmd_addr(rq_addr), .cmd_len(rq_bytes),
         .out_valid(rd_valid), .out_ready(rd_ready), .out_data(rd_data), .out_last(rd_last_unused),
         .out_err(rd_error),
         .abort_req(core_rst), .busy(rd_busy_unused), .err_cmd(rd_err_cmd_unused),

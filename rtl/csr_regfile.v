@@ -58,6 +58,7 @@ module csr_regfile #(
     output wire        irq_enable,
     output wire        overlap_enable,
     output wire        chain_enable,
+    output wire        read_bursts,     // CTRL.read_bursts: AXI read bursts (1) or single beats
     // GEMM descriptor (A_ADDR .. FLAGS)
     output wire [31:0] desc_a_addr,
     output wire [31:0] desc_b_addr,
@@ -131,10 +132,10 @@ localparam [11:0] A_PERF_TILES             = 12'h0A8;
 localparam [11:0] A_PERF_TILES_SKIPPED     = 12'h0AC;
 // reset values (parameter-dependent fields use the module's parameters)
 localparam [31:0] R_ID                     = 32'h43534149;
-localparam [31:0] R_VERSION                = 32'h00000200;
+localparam [31:0] R_VERSION                = 32'h00000300;
 localparam [31:0] R_HWCFG                  = 32'h00000000 | ((ARRAY_N) << 0) | ((BUS_W/8) << 8) | ((A_PANELS) << 16);
 localparam [31:0] R_MEM_BYTES              = 32'h00000000 | ((MEM_BYTES) << 0);
-localparam [31:0] R_CTRL                   = 32'h00000008;
+localparam [31:0] R_CTRL                   = 32'h00000028;
 localparam [31:0] R_STATUS                 = 32'h00000000;
 localparam [31:0] R_IRQ_STATUS             = 32'h00000000;
 localparam [31:0] R_LIMITS                 = 32'h00000000 | ((KMAX) << 0) | ((CHAIN_MAX) << 16);
@@ -166,7 +167,7 @@ localparam [31:0] R_PERF_BYTES_WR_HI       = 32'h00000000;
 localparam [31:0] R_PERF_TILES             = 32'h00000000;
 localparam [31:0] R_PERF_TILES_SKIPPED     = 32'h00000000;
 // field masks by access type: RW (read/write), W1P (pulse), W1C (clear), RO
-localparam [31:0] M_CTRL_RW                = 32'h0000001C;
+localparam [31:0] M_CTRL_RW                = 32'h0000003C;
 localparam [31:0] M_CTRL_W1P               = 32'h00000003;
 localparam [31:0] M_STATUS_W1C             = 32'h00000006;
 localparam [31:0] M_IRQ_STATUS_W1C         = 32'h00000003;
@@ -197,6 +198,7 @@ localparam integer B_CTRL_SOFT_RESET            = 1;
 localparam integer B_CTRL_IRQ_ENABLE            = 2;
 localparam integer B_CTRL_OVERLAP_ENABLE        = 3;
 localparam integer B_CTRL_CHAIN_ENABLE          = 4;
+localparam integer B_CTRL_READ_BURSTS           = 5;
 localparam integer B_STATUS_BUSY                = 0;
 localparam integer B_STATUS_DONE                = 1;
 localparam integer B_STATUS_ERROR               = 2;
@@ -240,6 +242,7 @@ localparam [7:0] E_BAD_REG_ADDR           = 8'd12;
     assign irq_enable      = r_ctrl[B_CTRL_IRQ_ENABLE];
     assign overlap_enable  = r_ctrl[B_CTRL_OVERLAP_ENABLE];
     assign chain_enable    = r_ctrl[B_CTRL_CHAIN_ENABLE];
+    assign read_bursts     = r_ctrl[B_CTRL_READ_BURSTS];
     assign desc_a_addr     = r_a_addr;
     assign desc_b_addr     = r_b_addr;
     assign desc_c_addr     = r_c_addr;

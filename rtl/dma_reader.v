@@ -12,6 +12,10 @@
 // * Outstanding reads: up to MAX_OUTSTANDING bursts in flight. One command is accepted and one
 //   AR issued per cycle, so a stream of 1-beat commands hides the memory latency when
 //   MAX_OUTSTANDING > latency (+3 cycles of AR/R handshake overhead).
+// * Timing: the length of the next burst (4 KB page, MAX_BURST) is computed into a register
+//   when a command is taken and after each burst, and ARs leave through a 2-entry queue, so
+//   neither cmd_ready nor anything upstream depends on m_axi_arready combinationally; with
+//   ARREADY high the AR still goes out the cycle after its issue, one per cycle.
 // * No data loss under back-pressure: an AR is issued only when the data FIFO has room reserved
 //   for its whole burst (credits = FIFO_DEPTH - entries - beats in flight), so RREADY is always 1
 //   and the memory is never stalled by a slow consumer.
@@ -48,11 +52,11 @@ module dma_reader #(
     output reg              err_cmd,    // sticky: a command was refused (misaligned / len 0)
     output reg              err_bus,    // sticky: an R beat came with RRESP != OKAY
     // AXI4 read address channel
-    output reg  [31:0]      m_axi_araddr,
-    output reg  [7:0]       m_axi_arlen,
+    output wire [31:0]      m_axi_araddr,
+    output wire [7:0]       m_axi_arlen,
     output wire [2:0]       m_axi_arsize,
     output wire [1:0]       m_axi_arburst,
-    output reg              m_axi_arvalid,
+    output wire             m_axi_arvalid,
     input  wire             m_axi_arready,
     // AXI4 read data channel
     input  wire [BUS_W-1:0] m_axi_rdata,
@@ -82,22 +86,31 @@ module dma_reader #(
     wire             abort = abort_req;
     reg  [CW-1:0]    reserved;    // beats requested and not yet in the FIFO
 
-    wire [12:0] to_4k     = 13'h1000 - {1'b0, cur_addr[11:0]};
-    wire [12:0] beats_4k  = to_4k >> SB;                       // >= 1 (address is aligned)
-    wire [12:0] lim       = (beats_4k < MAXB) ? beats_4k : MAXB;
-    wire        fits      = (cur_beats <= {{(BW-13){1'b0}}, lim});
-    wire [12:0] burst     = fits ? cur_beats[12:0] : lim;      // 1..MAX_BURST
+    reg  [12:0]      cur_burst;   // beats of the next burst of the command (1..MAX_BURST)
+    reg              cur_last;    // ... and it is the command's last burst
+
+    // first burst of (addr, beats): up to the 4 KB page end and MAX_BURST; does it end there?
+    function [13:0] burst_of(input [11:0] addr, input [BW-1:0] beats);
+        reg [12:0] to_4k, lim;
+        begin
+            to_4k = (13'h1000 - {1'b0, addr}) >> SB;       // >= 1 (address is aligned)
+            lim   = (to_4k < MAXB) ? to_4k : MAXB;
+            burst_of = (beats <= {{(BW-13){1'b0}}, lim}) ? {1'b1, beats[12:0]} : {1'b0, lim};
+        end
+    endfunction
 
     wire          info_in_ready;
     wire          info_out_valid;
     wire          info_final;
     wire [FA:0]   fifo_count;
     wire [CW-1:0] used   = {{(CW-FA-1){1'b0}}, fifo_count} + reserved;
-    wire          credit = (DEPTH_C - used) >= {3'b000, burst};
+    wire          credit = (DEPTH_C - used) >= {3'b000, cur_burst};
+    wire          arq_in_ready;   // room in the AR queue (a register: no ARREADY path)
 
-    wire issue = cur_valid && !draining && !abort && info_in_ready && credit &&
-                 (!m_axi_arvalid || m_axi_arready);
-    wire last_burst = fits;  // this burst ends the command
+    wire issue = cur_valid && !draining && !abort && info_in_ready && credit && arq_in_ready;
+    wire last_burst = cur_last;  // this burst ends the command
+    wire [31:0]   next_addr  = cur_addr + ({19'd0, cur_burst} << SB);
+    wire [BW-1:0] next_beats = cur_beats - {{(BW-13){1'b0}}, cur_burst};
 
     assign cmd_ready = !rst && !draining && !abort && (!cur_valid || (issue && last_burst));
     wire cmd_fire = cmd_valid && cmd_ready;
@@ -119,9 +132,8 @@ module dma_reader #(
             cur_valid      <= 1'b0;
             cur_addr       <= 32'd0;
             cur_beats      <= {BW{1'b0}};
-            m_axi_arvalid  <= 1'b0;
-            m_axi_araddr   <= 32'd0;
-            m_axi_arlen    <= 8'd0;
+            cur_burst      <= 13'd1;
+            cur_last       <= 1'b0;
             reserved       <= {CW{1'b0}};
             draining       <= 1'b0;
             err_cmd        <= 1'b0;
@@ -130,20 +142,16 @@ module dma_reader #(
             if (push && r_err) err_bus <= 1'b1;
             // AR channel
             if (issue) begin
-                m_axi_arvalid <= 1'b1;
-                m_axi_araddr  <= cur_addr;
-                m_axi_arlen   <= burst[7:0] - 8'd1;
-                cur_addr      <= cur_addr + ({19'd0, burst} << SB);
-                cur_beats     <= cur_beats - {{(BW-13){1'b0}}, burst};
+                cur_addr  <= next_addr;
+                cur_beats <= next_beats;
+                {cur_last, cur_burst} <= burst_of(next_addr[11:0], next_beats);
                 if (last_burst) cur_valid <= 1'b0;
-            end else if (m_axi_arready) begin
-                m_axi_arvalid <= 1'b0;
             end
             // credits: + a burst at issue, - a beat as it lands in the FIFO
             if (abort || draining)
                 reserved <= {CW{1'b0}};
             else
-                reserved <= reserved + (issue ? {3'b000, burst} : {CW{1'b0}})
+                reserved <= reserved + (issue ? {3'b000, cur_burst} : {CW{1'b0}})
                                      - {{(CW-1){1'b0}}, push};
             // commands (after the issue block: a new command replaces a finished one)
             if (cmd_fire) begin
@@ -153,6 +161,7 @@ module dma_reader #(
                     cur_valid <= 1'b1;
                     cur_addr  <= cmd_addr;
                     cur_beats <= len_up[32:SB];
+                    {cur_last, cur_burst} <= burst_of(cmd_addr[11:0], len_up[32:SB]);
                 end
             end
             // abort: forget the command, drain what is in flight
@@ -166,6 +175,18 @@ module dma_reader #(
             end
         end
     end
+
+    // AR queue (2 entries): the AXI address channel is its head; an issue needs a free entry
+    wire [39:0] arq_out;
+    /* verilator lint_off PINCONNECTEMPTY */  // the entry count is not needed
+    sync_fifo #(.WIDTH(40), .DEPTH(2)) u_arq (
+        .clk(clk), .rst(rst),
+        .in_valid(issue), .in_ready(arq_in_ready),
+        .in_data({cur_addr, cur_burst[7:0] - 8'd1}),
+        .out_valid(m_axi_arvalid), .out_ready(m_axi_arready), .out_data(arq_out), .count());
+    /* verilator lint_on PINCONNECTEMPTY */
+    assign m_axi_araddr = arq_out[39:8];
+    assign m_axi_arlen  = arq_out[7:0];
 
     // one entry per burst in flight: does it end its command? (its count bounds the bursts)
     /* verilator lint_off PINCONNECTEMPTY */  // the entry count is not needed

@@ -4,7 +4,8 @@
 //
 // Three engines run concurrently and meet at step counters (a step = one row block x one
 // column tile):
-//   loader  : issues single-beat reads: A row chunks (to a_transposer, once per row block),
+//   loader  : issues reads (INCR bursts of up to 16 beats with read_bursts = 1, else one beat
+//             each): A row chunks (to a_transposer, once per row block),
 //             bias/scale chunks (to the param slot of the step), the sparsity bits of the column
 //             tile, and the B rows of its non-zero blocks (to the B bank of the step, compacted),
 //             recording the runs of non-zero blocks;
@@ -30,6 +31,7 @@ module gemm_controller #(
     input  wire                    soft_reset,
     input  wire                    overlap_enable,
     input  wire                    chain_enable,
+    input  wire                    read_bursts,  // 1: contiguous data as bursts; 0: one beat each
     input  wire [31:0]             chain_addr,
     // descriptor registers (used when chain_enable = 0)
     input  wire [31:0]             r_a_addr, r_b_addr, r_c_addr, r_bias_addr, r_map_addr,
@@ -45,10 +47,11 @@ module gemm_controller #(
     output reg  [7:0]              error_code,
     output reg  [31:0]             cnt_total, cnt_compute, cnt_stall,
     output reg  [31:0]             cnt_bytes_rd, cnt_bytes_wr, cnt_tiles, cnt_skipped,
-    // ---- read requests (single beats, in order) ----
+    // ---- read requests (rq_beats contiguous beats each, data returned in order) ----
     output wire                    rq_valid,
     input  wire                    rq_ready,
     output wire [31:0]             rq_addr,
+    output wire [4:0]              rq_beats,  // 1..16
     input  wire                    rd_valid,
     output wire                    rd_ready,
     input  wire [BUS_W-1:0]        rd_data,
@@ -88,6 +91,7 @@ module gemm_controller #(
     input  wire                    ta_ready,
     output wire [BUS_W-1:0]        ta_data,
     output wire [($clog2(A_PANELS*KMAX))-1:0]           ta_addr,
+    output wire [4:0]              ta_chunks,    // bus words per A row in this group
     input  wire                    ta_idle
 );
     localparam integer W      = BUS_W / 8;             // bytes per beat
@@ -102,6 +106,10 @@ module gemm_controller #(
     localparam [15:0]   W16 = W[15:0];
     localparam [31:0]   P_BEATS32 = (4 * ARRAY_N) / W;
     localparam [31:0]   DESC_BEATS32 = 64 / W;
+    // A burst: the bus words of one row taken per request (a 64-byte burst, at least 2): the
+    // transposer's group depth (GMAX of a_transposer)
+    localparam integer  A_BURST = (64 / W >= 2) ? 64 / W : 2;
+    localparam [15:0]   AB16 = A_BURST[15:0];
 
     // error codes: the names and values of rtl/regmap.json (tests/test_host_docs.py checks them)
     localparam [7:0] E_ZERO_DIM = 8'd1, E_DIM_TOO_LARGE = 8'd2, E_ADDR_RANGE = 8'd3,
@@ -225,11 +233,13 @@ module gemm_controller #(
     reg [2:0]  lq_dest;           // 0 A, 1 B, 2 bias, 3 scale, 4 map, 5 desc
     reg [AW-1:0] lq_entry;        // A/B entry, or lane/word index
     reg [WB-1:0] lq_off;          // B: byte offset of the slice in the beat
+    reg [4:0]    lq_beats;        // beats of the request (1..16)
     assign rq_valid = lq_valid;
     assign rq_addr  = lq_addr;
+    assign rq_beats = lq_beats;
 
-    // destination queue (one entry per outstanding beat)
-    localparam integer DQ_W = 3 + AW + WB;
+    // destination queue (one entry per outstanding request; dq_beat counts its beats)
+    localparam integer DQ_W = 5 + 3 + AW + WB;
     wire           dq_out_valid;
     wire [DQ_W-1:0] dq_out;
     wire           rq_fire = rq_valid && rq_ready;
@@ -237,15 +247,29 @@ module gemm_controller #(
     /* verilator lint_off PINCONNECTEMPTY */  // the read credit is checked with rd_issued/rd_done
     sync_fifo #(.WIDTH(DQ_W), .DEPTH(64)) u_dest_q (
         .clk(clk), .rst(rst || core_rst),
-        .in_valid(rq_fire), .in_ready(), .in_data({lq_dest, lq_entry, lq_off}),
-        .out_valid(dq_out_valid), .out_ready(rd_fire), .out_data(dq_out), .count());
+        .in_valid(rq_fire), .in_ready(), .in_data({lq_beats, lq_dest, lq_entry, lq_off}),
+        .out_valid(dq_out_valid), .out_ready(rd_fire && dq_end), .out_data(dq_out), .count());
     /* verilator lint_on PINCONNECTEMPTY */
-    wire [2:0]    dq_dest  = dq_out[DQ_W-1 -: 3];
-    wire [AW-1:0] dq_entry = dq_out[WB +: AW];
+    wire [4:0]    dq_beats = dq_out[DQ_W-1 -: 5];
+    wire [2:0]    dq_dest  = dq_out[DQ_W-6 -: 3];
+    wire [AW-1:0] dq_base  = dq_out[WB +: AW];
     wire [WB-1:0] dq_off   = dq_out[WB-1:0];
+    reg  [4:0]    dq_beat;        // beat of the head request
+    wire          dq_end   = (dq_beat == dq_beats - 5'd1);   // its last beat
+    // this beat's entry: A: the group's first entry (the transposer counts); else base + beat
+    wire [AW-1:0] dq_entry = (dq_dest == 3'd0) ? dq_base : dq_base + {{(AW-5){1'b0}}, dq_beat};
 
-    // the loader may only have 48 beats in flight (destination queue depth 64)
+    // the loader may only have 48 beats in flight before a request of up to 16 (63 beats at most:
+    // the DMA data FIFO holds 64, so its credit never stops an AR)
     wire rd_room = (rd_issued - rd_done) < 32'd48;
+    // beats per request of each kind
+    wire [15:0] a_left   = n_kc - l_c;                                  // A words left in a row
+    wire [15:0] a_chunks = !read_bursts ? 16'd1 : (a_left < AB16) ? a_left : AB16;
+    wire [7:0]  p_req    = read_bursts ? p_beats : 8'd1;               // bias / scale request
+    wire [7:0]  map_req  = read_bursts ? map_beats : 8'd1;
+    wire [3:0]  desc_req = read_bursts ? DESC_BEATS32[3:0] : 4'd1;
+    // B rows of a block are one burst when they follow each other in memory (LDB = bus width)
+    wire        b_burst  = read_bursts && (d_ldb == W);
 
     // row/column helpers
     wire [31:0] l_row_raw = ({16'd0, l_rb} * A_PANELS + {16'd0, l_p}) * ARRAY_N + {{(31-LN){1'b0}}, l_r};
@@ -362,6 +386,7 @@ module gemm_controller #(
     assign ta_valid  = rd_valid && dq_out_valid && (dq_dest == 3'd0);
     assign ta_data   = rd_data;
     assign ta_addr   = dq_entry;
+    assign ta_chunks = dq_beats;
     assign rd_ready  = dq_out_valid && ((dq_dest == 3'd0) ? ta_ready : 1'b1);
     assign b_wr_en   = (rd_fire && dq_dest == 3'd1) || zero_wr;
     assign b_wr_addr = zero_wr ? ZERO_ENTRY : dq_entry;
@@ -404,14 +429,16 @@ module gemm_controller #(
             cnt_total <= 0; cnt_compute <= 0; cnt_stall <= 0; cnt_bytes_rd <= 0;
             cnt_bytes_wr <= 0; cnt_tiles <= 0; cnt_skipped <= 0;
             rd_issued <= 0; rd_done <= 0; wr_issued <= 0; wr_acked <= 0;
-            lq_valid <= 1'b0; p_wr_en <= 1'b0; zero_wr <= 1'b0;
+            lq_valid <= 1'b0; p_wr_en <= 1'b0; zero_wr <= 1'b0; lq_beats <= 5'd1; dq_beat <= 5'd0;
             l_marked <= 0; c_g <= 0; c_started <= 0; s_g <= 0; aborting_err <= 1'b0;
             d_resv_bad <= 1'b0; d_fetch <= 32'd0; d_count <= 16'd0;
         end else begin
             done_pulse <= 1'b0; error_pulse <= 1'b0; core_rst <= 1'b0; p_wr_en <= 1'b0;
             zero_wr <= 1'b0;
             if (state != S_IDLE) cnt_total <= cnt_total + 32'd1;
-            if (rq_fire) rd_issued <= rd_issued + 32'd1;
+            if (rq_fire) rd_issued <= rd_issued + {27'd0, lq_beats};
+            if (rd_fire) dq_beat <= dq_end ? 5'd0 : dq_beat + 5'd1;
+            if (core_rst) dq_beat <= 5'd0;
             if (rd_fire) begin
                 rd_done <= rd_done + 32'd1;
                 cnt_bytes_rd <= cnt_bytes_rd + W;
@@ -516,7 +543,8 @@ module gemm_controller #(
                             if (rd_room) begin
                                 lq_valid <= 1'b1; lq_addr <= d_fetch + {24'd0, fetch_beat, {WB{1'b0}}};
                                 lq_dest <= 3'd5; lq_entry <= {{(AW-4){1'b0}}, fetch_beat}; lq_off <= 0;
-                                fetch_beat <= fetch_beat + 4'd1;
+                                lq_beats <= {1'b0, desc_req};
+                                fetch_beat <= fetch_beat + desc_req;
                             end
                         end else if (rd_issued == rd_done && !lq_valid) begin
                             l_state <= L_IDLE;
@@ -537,13 +565,15 @@ module gemm_controller #(
                         lq_dest  <= 3'd0;
                         lq_entry <= l_p[AW-1:0] * KMAX[AW-1:0] + {l_c[AW-WB-1:0], {WB{1'b0}}};
                         lq_off   <= {WB{1'b0}};
+                        lq_beats <= a_chunks[4:0];
+                        // rows 0..N-1 of a group of a_chunks words, then the next group, panel
                         if (l_r == ARRAY_N[LN:0] - 1'b1) begin
                             l_r <= 0;
-                            if (l_c == n_kc - 16'd1) begin
+                            if (a_left == a_chunks) begin
                                 l_c <= 0;
                                 if (l_p == l_panels - 16'd1) l_state <= L_WAIT_STEP;
                                 else l_p <= l_p + 16'd1;
-                            end else l_c <= l_c + 16'd1;
+                            end else l_c <= l_c + a_chunks;
                         end else l_r <= l_r + 1'b1;
                     end
                     L_WAIT_STEP: if (l_bank_free) begin
@@ -571,11 +601,13 @@ module gemm_controller #(
                             lq_dest <= 3'd3;
                         end
                         lq_entry <= {{(AW-10){1'b0}}, l_bank, (l_beat < p_beats) ? l_beat : l_beat - p_beats};
-                        lq_off <= {{(WB-1){1'b0}}, (l_beat == (f_perch ? 2 * p_beats : p_beats) - 8'd1)};
-                        if (l_beat == (f_perch ? 2 * p_beats : p_beats) - 8'd1)
+                        lq_beats <= p_req[4:0];
+                        // the flag marks the request holding this step's last parameter beat
+                        lq_off <= {{(WB-1){1'b0}}, (l_beat + p_req == (f_perch ? 2 * p_beats : p_beats))};
+                        if (l_beat + p_req == (f_perch ? 2 * p_beats : p_beats))
                             l_state <= f_sparse ? L_MAP : L_B;
-                        l_beat <= l_beat + 8'd1;
-                        if (l_beat == (f_perch ? 2 * p_beats : p_beats) - 8'd1) l_beat <= 8'd0;
+                        l_beat <= l_beat + p_req;
+                        if (l_beat + p_req == (f_perch ? 2 * p_beats : p_beats)) l_beat <= 8'd0;
                     end
                     L_MAP: if (rd_room) begin
                         lq_valid <= 1'b1;
@@ -583,8 +615,9 @@ module gemm_controller #(
                         lq_dest  <= 3'd4;
                         lq_entry <= {{(AW-8){1'b0}}, l_beat};
                         lq_off   <= {WB{1'b0}};
-                        if (l_beat == map_beats - 8'd1) l_state <= L_MAP_WAIT;
-                        l_beat <= l_beat + 8'd1;
+                        lq_beats <= map_req[4:0];
+                        if (l_beat + map_req == map_beats) l_state <= L_MAP_WAIT;
+                        l_beat <= l_beat + map_req;
                     end
                     // the last map request may still sit in lq (not yet counted in rd_issued)
                     L_MAP_WAIT: if (rd_issued == rd_done && !lq_valid) l_state <= L_B;
@@ -613,14 +646,21 @@ module gemm_controller #(
                             lq_dest  <= 3'd1;
                             lq_entry <= l_bpos;
                             lq_off   <= l_bcol_byte[WB-1:0];
-                            l_bpos   <= l_bpos + 1'b1;
-                            if ({{(15-LN){1'b0}}, l_r} == l_rows_in_block - 16'd1) begin
-                                l_r <= 0; l_kb <= l_kb + 16'd1;
-                            end else l_r <= l_r + 1'b1;
+                            if (b_burst) begin   // the whole block (l_r is 0 here)
+                                lq_beats <= l_rows_in_block[4:0];
+                                l_bpos   <= l_bpos + l_rows_in_block[AW-1:0];
+                                l_kb     <= l_kb + 16'd1;
+                            end else begin
+                                lq_beats <= 5'd1;
+                                l_bpos   <= l_bpos + 1'b1;
+                                if ({{(15-LN){1'b0}}, l_r} == l_rows_in_block - 16'd1) begin
+                                    l_r <= 0; l_kb <= l_kb + 16'd1;
+                                end else l_r <= l_r + 1'b1;
+                            end
                         end
                     end
                     L_MARK: begin
-                        step_rd_mark[l_bank] <= rd_issued + (lq_valid ? 32'd1 : 32'd0);
+                        step_rd_mark[l_bank] <= rd_issued + (lq_valid ? {27'd0, lq_beats} : 32'd0);
                         l_bank <= (l_bank == 2'd2) ? 2'd0 : l_bank + 2'd1;
                         l_marked <= l_g + 32'd1;
                         l_g <= l_g + 32'd1;
@@ -645,11 +685,11 @@ module gemm_controller #(
                             if (dq_dest == 3'd2) p_bias [32*(dq_entry[7:0]*(W/4) + q) +: 32] <= rd_data[32*q +: 32];
                             else                 p_scale[32*(dq_entry[7:0]*(W/4) + q) +: 32] <= rd_data[32*q +: 32];
                         end
-                        if (dq_off[0]) begin  // last beat of this step's params
+                        if (dq_off[0] && dq_end) begin  // last beat of this step's params
                             p_wr_en <= 1'b1; p_slot <= dq_entry[9:8];
                         end
                     end
-                    3'd6: if (dq_off[0]) begin  // scale-only step: bias lanes stay zero
+                    3'd6: if (dq_off[0] && dq_end) begin  // scale-only step: bias lanes stay zero
                         p_wr_en <= 1'b1; p_slot <= dq_entry[9:8];
                     end
                     3'd4: l_map[W*8*dq_entry[7:0] +: W*8] <= rd_data;

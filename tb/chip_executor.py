@@ -31,7 +31,9 @@ PARAMS = {"ARRAY_N": 8, "BUS_W": 64, "KMAX": 2048, "MEM_BYTES": 1 << 22}
 class ChainResult:
     outputs: list[np.ndarray]  # C of each job, as the chip wrote it
     counters: dict[str, int]  # the chip's PERF_* counters for the whole chain
-    c_place: list[tuple[int, int]]  # (C address, C row stride) of each job in the chip's memory
+    # where each job lay in the chip's memory: C address, C row stride, then A address, LDA,
+    # B address, LDB, bias address, map address (the reads' 4 KB page crossings depend on them)
+    c_place: list[tuple[int, ...]]
     params: dict[str, int]  # chip parameters it ran with
     memory: dict[str, int]  # memory model latencies
 
@@ -82,7 +84,7 @@ def run_jobs_on_chip(jobs: list[Any], rd_latency: int = 20, wr_latency: int = 20
     got = np.load(out_file)
     outputs = [got[f"c{i}"] for i in range(len(jobs))]
     counters = {c: int(got[c]) for c in COUNTERS}
-    c_place = [(int(a), int(s)) for a, s in got["c_place"]]
+    c_place = [tuple(int(x) for x in row) for row in got["c_place"]]
     latency = {"rd_latency": rd_latency, "wr_latency": wr_latency}
     return ChainResult(outputs, counters, c_place, dict(PARAMS), latency)
 
@@ -100,7 +102,16 @@ if cocotb is not None:
         """Lay out the jobs, chain them, one START, check every C, save outputs and counters."""
         from tb.chain import write_chain
         from tb.chip_host import ChipHost, MemKnobs
-        from tb.chip_tb import FLAG_BIAS, FLAG_INT8, FLAG_PERCH, FLAG_RELU, GemmCase, check_c, place
+        from tb.chip_tb import (
+            FLAG_BIAS,
+            FLAG_INT8,
+            FLAG_PERCH,
+            FLAG_RELU,
+            GemmCase,
+            check_c,
+            place,
+            read_addrs,
+        )
 
         host = ChipHost(dut)
         rd, wr = (int(x) for x in os.environ["CSAI_JOBS_LATENCY"].split(","))
@@ -135,7 +146,9 @@ if cocotb is not None:
             elem = 1 if case.flags & FLAG_INT8 else 4
             out[f"c{i}"] = mem.get_matrix(lay.c_addr, case.m, case.n, lay.ldc, elem)
         out.update({k: np.asarray(v) for k, v in counters.items()})
-        out["c_place"] = np.array([(lay.c_addr, lay.ldc) for lay in lays], dtype=np.int64)
+        out["c_place"] = np.array(
+            [(lay.c_addr, lay.ldc, *read_addrs(lay).values()) for lay in lays], dtype=np.int64
+        )
         dest = Path(os.environ["CSAI_JOBS_OUT"])
         np.savez(dest.with_suffix(".tmp.npz"), **out)
         dest.with_suffix(".tmp.npz").replace(dest)

@@ -119,10 +119,13 @@ class ChipHost:
         for key, value in regs.items():
             assert await self.write(DESC_REGS[key], value), f"write of {DESC_REGS[key]} refused"
 
+    read_bursts = True  # CTRL.read_bursts of every start (a test may set it per host)
+
     async def start(self, overlap: bool = True, chain: bool = False) -> None:
         ctrl = REGMAP.encode(
-            "CTRL", start=1, irq_enable=1, overlap_enable=int(overlap), chain_enable=int(chain)
-        )
+            "CTRL", start=1, irq_enable=1, overlap_enable=int(overlap), chain_enable=int(chain),
+            read_bursts=int(self.read_bursts),
+        )  # fmt: skip
         assert await self.write("CTRL", ctrl)
 
     async def wait_irq(self, timeout: int) -> int:
@@ -181,15 +184,18 @@ class ChipHost:
         assert stray.size == 0, f"{what}: {stray.size} bytes outside C changed, first at {stray[0]:#x}"
 
     async def gemm(
-        self, case: GemmCase, test: str, overlap: bool = True, timeout: int = 4_000_000, **extra
-    ) -> dict[str, int]:
-        """Random operands for ``case`` in memory, run through the registers, check C bit for bit
-        against the golden model, record the chip's counters; return the counters."""
-        mem, lay = self.layout(case)
+        self, case: GemmCase, test: str, overlap: bool = True, timeout: int = 4_000_000,
+        mem: MemImage | None = None, **extra,
+    ) -> dict[str, int]:  # fmt: skip
+        """Random operands for ``case`` in memory (``mem``: an image to place them in, e.g. with
+        space already taken to move them to a 4 KB page end), run through the registers, check C bit
+        for bit against the golden model, record the chip's counters; return the counters."""
+        mem, lay = self.layout(case, mem)
         self.last_gemm = (mem, lay)
         before = mem.data.copy()
         await self.load(mem)
         await self.program(lay.regs)
+        ar_before = int(self.dut.rd_bursts.value)
         await self.start(overlap=overlap)
         await self.wait_irq(timeout)
         st = await self.status()
@@ -197,6 +203,7 @@ class ChipHost:
             f"{case}: status {st} ({REGMAP.error_name(st['error_code'])})"
         )
         counters = await self.counters()
+        counters["ar_bursts"] = int(self.dut.rd_bursts.value) - ar_before  # AXI read bursts (checker)
         await self.clear_status()
         await self.dump(mem)
         self.assert_untouched(before, mem, self.c_mask(mem, lay, case), str(case))
@@ -205,7 +212,7 @@ class ChipHost:
             mem_latency=kn.rd_latency, mem_wr_latency=kn.wr_latency, stall_prob=kn.stall_pct / 100,
             beat_gap=kn.beat_gap,
         )  # fmt: skip
-        extra = {**mem_fields, **extra}
+        extra = {**mem_fields, "read_bursts": self.read_bursts, **extra}
         check_and_record(mem, lay, case, test, counters, self.array_n, self.bus_w, overlap, **extra)
         self.dut._log.info("%s: %s", case, counters)
         return counters

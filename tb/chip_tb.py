@@ -55,6 +55,13 @@ def build(rng: np.random.Generator, mem: MemImage, case: GemmCase, array_n: int)
     return place(mem, a, b, bias, scale, case, array_n)
 
 
+def read_addrs(lay: GemmLayout) -> dict[str, int]:
+    """Where the operands the controller reads lie (the cycle model's ``addrs``)."""
+    r = lay.regs
+    keys = dict(a="r_a_addr", lda="r_lda", b="r_b_addr", ldb="r_ldb", bias="r_bias_addr", map="r_map_addr")
+    return {k: int(r[v]) for k, v in keys.items()}
+
+
 def zero_blocks(b: np.ndarray, array_n: int) -> np.ndarray:
     """[k_blocks, col_tiles] mask of the all-zero ARRAY_N x ARRAY_N blocks of B (edges padded)."""
     k, n = b.shape
@@ -119,6 +126,7 @@ async def run_on_harness(
     test: str,
     overlap: bool = True,
     timeout: int = 2_000_000,
+    read_bursts: bool = True,
 ) -> dict:
     """Load memory, program the descriptor ports, start, wait for done, dump and compare."""
     work = Path.cwd()
@@ -130,6 +138,7 @@ async def run_on_harness(
         getattr(dut, name).value = int(v)
     dut.overlap_enable.value = int(overlap)
     dut.chain_enable.value = 0
+    dut.read_bursts.value = int(read_bursts)
     dut.start.value = 1
     await RisingEdge(dut.clk)
     dut.start.value = 0
@@ -150,7 +159,10 @@ async def run_on_harness(
     dut.dump.value = 0
     await ClockCycles(dut.clk, 2)
     mem.read_hex(work / "mem_out.hex")
-    check_and_record(mem, lay, case, test, counters, int(dut.ARRAY_N.value), int(dut.BUS_W.value), overlap)
+    check_and_record(
+        mem, lay, case, test, counters, int(dut.ARRAY_N.value), int(dut.BUS_W.value), overlap,
+        read_bursts=read_bursts,
+    )  # fmt: skip
     cocotb.log.info("%s: %s", case, counters)
     return counters
 

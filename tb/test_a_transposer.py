@@ -14,17 +14,20 @@ from tb.seeds import log_seed
 
 @cocotb.test()
 async def test_random_groups(dut):
-    """Random row groups with random input gaps: every entry written once with the transpose."""
+    """Random groups of N rows x G bus words (G from 1 to GMAX, the controller's read bursts),
+    row-major, with random input gaps: every entry written once with the transpose."""
     seed = log_seed(dut)
     rng = np.random.default_rng(seed)
-    n, w = int(dut.ARRAY_N.value), int(dut.BUS_W.value) // 8
+    n, w, gmax = int(dut.ARRAY_N.value), int(dut.BUS_W.value) // 8, int(dut.GMAX.value)
     Clock(dut.clk, 10, unit="ns").start()
     dut.in_valid.value = 0
     dut.rst.value = 1
     await ClockCycles(dut.clk, 2)
     dut.rst.value = 0
     groups = 24
-    data = rng.integers(0, 256, size=(groups, n, w))
+    chunks = [int(rng.integers(1, gmax + 1)) if g % 3 else (1 if g % 2 else gmax) for g in range(groups)]
+    bases = np.cumsum([0, *chunks]) * w  # first entry of each group
+    data = [rng.integers(0, 256, size=(n, g * w)) for g in chunks]  # row r, byte k of the group
     writes: dict[int, int] = {}
 
     async def capture() -> None:
@@ -39,21 +42,25 @@ async def test_random_groups(dut):
     cocotb.start_soon(capture())
     for g in range(groups):
         for i in range(n):
-            while rng.random() < 0.3:
-                dut.in_valid.value = 0
+            for c in range(chunks[g]):
+                while rng.random() < 0.3:
+                    dut.in_valid.value = 0
+                    await RisingEdge(dut.clk)
+                dut.in_valid.value = 1
+                dut.in_data.value = pack(data[g][i, c * w : (c + 1) * w], 8)
+                dut.in_addr.value = int(bases[g])
+                dut.in_chunks.value = chunks[g]
                 await RisingEdge(dut.clk)
-            dut.in_valid.value = 1
-            dut.in_data.value = pack(data[g, i], 8)
-            dut.in_addr.value = g * w
-            await RisingEdge(dut.clk)
-            while dut.in_ready.value != 1:  # the beat is held until taken
-                await RisingEdge(dut.clk)
+                while dut.in_ready.value != 1:  # the beat is held until taken
+                    await RisingEdge(dut.clk)
         dut.in_valid.value = 0
-    await ClockCycles(dut.clk, 4 * w + 4)
-    assert len(writes) == groups * w, f"{len(writes)} entries written, want {groups * w}"
+    await ClockCycles(dut.clk, 4 * w * gmax + 4)
+    total = int(bases[-1])
+    assert len(writes) == total, f"{len(writes)} entries written, want {total}"
     for g in range(groups):
-        for kk in range(w):
-            assert writes[g * w + kk] == pack(data[g, :, kk], 8), f"group {g} entry {kk}"
+        for kk in range(chunks[g] * w):
+            assert writes[int(bases[g]) + kk] == pack(data[g][:, kk], 8), f"group {g} entry {kk}"
+    assert dut.idle.value == 1, "transposer not idle after every group was written"
 
 
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64), (16, 128)])
@@ -64,6 +71,6 @@ def test_a_transposer_rtl(array_n: int, bus_w: int) -> None:
         "a_transposer",
         ["rtl/a_transposer.v"],
         "tb.test_a_transposer",
-        {"ARRAY_N": array_n, "BUS_W": bus_w},
+        {"ARRAY_N": array_n, "BUS_W": bus_w, "GMAX": max(2, 512 // bus_w)},
         f"a_transposer_N{array_n}_W{bus_w}",
     )

@@ -29,6 +29,7 @@ from tb.chip_tb import (
     GemmCase,
     check_and_record,
     check_c,
+    read_addrs,
     zero_blocks,
 )
 
@@ -96,7 +97,47 @@ async def test_random_regression(dut):
         knobs = random_knobs(host.rng)
         host.set_knobs(knobs)
         dut._log.info("case %d/%d: %s, memory %s", i + 1, cases, case, knobs)
+        host.read_bursts = bool(host.rng.random() < 0.5)  # both read modes
         await host.gemm(case, "test_random_regression", overlap=bool(host.rng.random() < 0.8))
+    await host.quiet()
+
+
+@cocotb.test()
+async def test_read_burst_edges(dut):
+    """Read bursts at their edges, in both CTRL.read_bursts modes: A rows, B blocks and bias
+    vectors straddling a 4 KB page (the DMA splits the burst), rows shorter than a burst, padded
+    strides, a K that is not a whole number of bursts, a multi-word sparsity map. C bit for bit and
+    the cycle count exactly as the cycle model predicts (which models every split)."""
+    host = ChipHost(dut)
+    await host.reset(MemKnobs(rd_latency=20, wr_latency=20))
+    n, w = host.array_n, host.word
+    kmax = int(dut.KMAX.value)
+    cases = [  # (case, bytes to skip before A: A's first row then ends 3 words past a page)
+        (GemmCase(2 * n + 1, max(1, w - 3), 5 * n + 3, FLAG_INT8 | FLAG_BIAS, shift=12), 4096 - 3 * w),
+        (GemmCase(13, 2 * n + 5, 3, FLAG_BIAS | FLAG_PERCH, shift=2, pad=3), 4096 - 40 - 3 * w),
+        (GemmCase(9, 2 * n + 1, 8 * w + 5, FLAG_INT8 | FLAG_RELU, shift=14, pad=1), 4096 - 5 * w),
+        (
+            GemmCase(n + 1, 2 * n, min(kmax, 300), FLAG_INT8 | FLAG_SPARSE | FLAG_BIAS, 13, 0.5, pad=1),
+            4096 - 7 * w,
+        ),
+    ]
+    for case, skip in cases:
+        for bursts in (True, False):
+            host.read_bursts = bursts
+            mem = host.new_image()
+            mem.alloc(skip)
+            c = await host.gemm(case, "test_read_burst_edges", mem=mem)
+            _, lay = host.last_gemm
+            model = engine_cycles(
+                case.m, case.n, case.k, array_n=n, bus_w_bytes=w, flags=case.flags, c_addr=lay.c_addr,
+                ldc=lay.ldc, addrs=read_addrs(lay), read_bursts=bursts,
+                zero_blocks={tuple(map(int, z)) for z in np.argwhere(zero_blocks(lay.b, n))},
+            )  # fmt: skip
+            dut._log.info("%s bursts=%s: %d cycles, model %d", case, bursts, c["total"], model["total"])
+            assert c == model, f"{case} bursts={bursts}: chip {c}, cycle model {model}"
+            if bursts:  # fewer ARs than bus words read: the reads really went out as bursts
+                assert c["ar_bursts"] < c["bytes_rd"] // w, f"{case}: {c['ar_bursts']} ARs"
+    host.read_bursts = True
     await host.quiet()
 
 
@@ -112,37 +153,41 @@ async def test_descriptor_chain(dut):
         GemmCase(n, 3 * n, 4 * n, FLAG_INT8 | FLAG_PERCH | FLAG_SPARSE, shift=13, sparsity=0.5),
         GemmCase(1, 1, 1, FLAG_INT8),
     ]
-    mem = host.new_image()
-    lays = [host.layout(c, mem)[1] for c in cases]
-    first = write_chain(mem, lays)
-    before = mem.data.copy()
-    await host.load(mem)
-    assert await host.write("CHAIN_ADDR", first)
-    await host.start(chain=True)
-    await host.wait_irq(2_000_000)
-    st = await host.status()
-    assert st["done"] == 1 and st["error"] == 0, f"chain status {st}"
-    counters = await host.counters()
-    await host.clear_status()
-    await host.dump(mem)
-    mask = np.zeros(mem.size, dtype=bool)
-    for c, lay in zip(cases, lays, strict=True):
-        mask |= host.c_mask(mem, lay, c)
-    host.assert_untouched(before, mem, mask, "chain")
-    for c, lay in zip(cases, lays, strict=True):
-        check_c(mem, lay, c)
-    # the cycle model of a chain: each GEMM as on its own, plus the descriptor reads
-    totals = [
-        engine_cycles(
-            c.m, c.n, c.k, array_n=n, bus_w_bytes=host.word, read_latency=20, write_latency=20,
-            flags=c.flags, c_addr=lay.c_addr, ldc=lay.ldc,
-            zero_blocks={tuple(map(int, z)) for z in np.argwhere(zero_blocks(lay.b, n))},
-        )["total"]
-        for c, lay in zip(cases, lays, strict=True)
-    ]  # fmt: skip
-    predicted = chain_cycles(totals, bus_w_bytes=host.word, read_latency=20)
-    dut._log.info("chain of %d GEMMs: %s; cycle model %d", len(cases), counters, predicted)
-    assert counters["total"] == predicted, f"chain took {counters['total']} cycles, model {predicted}"
+    for bursts in (True, False):  # descriptors and operands as bursts, then one beat per read
+        host.read_bursts = bursts
+        mem = host.new_image()
+        mem.alloc(4096 - 24)  # the first A rows straddle a 4 KB page
+        lays = [host.layout(c, mem)[1] for c in cases]
+        first = write_chain(mem, lays)
+        before = mem.data.copy()
+        await host.load(mem)
+        assert await host.write("CHAIN_ADDR", first)
+        await host.start(chain=True)
+        await host.wait_irq(2_000_000)
+        st = await host.status()
+        assert st["done"] == 1 and st["error"] == 0, f"chain status {st}"
+        counters = await host.counters()
+        await host.clear_status()
+        await host.dump(mem)
+        mask = np.zeros(mem.size, dtype=bool)
+        for c, lay in zip(cases, lays, strict=True):
+            mask |= host.c_mask(mem, lay, c)
+        host.assert_untouched(before, mem, mask, "chain")
+        for c, lay in zip(cases, lays, strict=True):
+            check_c(mem, lay, c)
+        # the cycle model of a chain: each GEMM as on its own, plus the descriptor reads
+        totals = [
+            engine_cycles(
+                c.m, c.n, c.k, array_n=n, bus_w_bytes=host.word, read_latency=20, write_latency=20,
+                flags=c.flags, c_addr=lay.c_addr, ldc=lay.ldc, addrs=read_addrs(lay), read_bursts=bursts,
+                zero_blocks={tuple(map(int, z)) for z in np.argwhere(zero_blocks(lay.b, n))},
+            )["total"]
+            for c, lay in zip(cases, lays, strict=True)
+        ]  # fmt: skip
+        predicted = chain_cycles(totals, bus_w_bytes=host.word, read_latency=20)
+        dut._log.info("chain of %d GEMMs, bursts=%s: %s; model %d", len(cases), bursts, counters, predicted)
+        assert counters["total"] == predicted, f"chain took {counters['total']} cycles, model {predicted}"
+    host.read_bursts = True
 
     # a malformed second descriptor (reserved word set) stops the chain with BAD_CHAIN after
     # the first GEMM, whose results are written

@@ -26,7 +26,7 @@ from tb.seeds import log_seed
 async def _setup(dut):
     seed = log_seed(dut)
     Clock(dut.clk, 10, unit="ns").start()
-    for s in ("load", "dump", "start", "soft_reset", "overlap_enable", "chain_enable"):
+    for s in ("load", "dump", "start", "soft_reset", "overlap_enable", "chain_enable", "read_bursts"):
         getattr(dut, s).value = 0
     dut.rst.value = 1
     await ClockCycles(dut.clk, 3)
@@ -51,9 +51,10 @@ async def test_small_gemms(dut):
         GemmCase(70, 9, 33, FLAG_INT8 | FLAG_PERCH, shift=14),
     ]
     for case in cases:
-        mem_case = MemImage(size=mem.size, word_bytes=mem.word_bytes)
-        lay = build(rng, mem_case, case, n)
-        await run_on_harness(dut, mem_case, lay, case, "test_small_gemms")
+        for bursts in (True, False):  # both read modes, bit-exact
+            mem_case = MemImage(size=mem.size, word_bytes=mem.word_bytes)
+            lay = build(rng, mem_case, case, n)
+            await run_on_harness(dut, mem_case, lay, case, "test_small_gemms", read_bursts=bursts)
 
 
 @cocotb.test()
@@ -66,7 +67,7 @@ async def test_block_sparse(dut):
         )
         mem_case = MemImage(size=mem.size, word_bytes=mem.word_bytes)
         lay = build(rng, mem_case, case, n)
-        await run_on_harness(dut, mem_case, lay, case, "test_block_sparse")
+        await run_on_harness(dut, mem_case, lay, case, "test_block_sparse", read_bursts=sp != 0.9)
 
 
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64)])

@@ -3,7 +3,8 @@
 ``python -m tb.validate_cycle_model [--quick] [--seed S] [--per-config P] [--jobs J]`` draws random
 GEMMs (shapes with 1, primes and non-multiples of ARRAY_N, padded row strides, int8 and int32
 output, ReLU, bias, per-channel, block sparsity with a random mask, overlap off on a few) with a
-memory read and write latency each from 1/7/20/60 and, on some points, a beat gap of 1 or 2, for
+memory read and write latency each from 1/7/20/60 and, on some points, a beat gap of 1 or 2,
+every other point with CTRL.read_bursts = 0 (single-beat reads) instead of 1 (read bursts), for
 four chip builds (ARRAY_N 4/8 x BUS_W 64/128). Each point runs through the registers of
 tb/hdl/chip_harness.v (``tb.chip_host.ChipHost``: AXI4-Lite, the AXI memory model, C checked bit
 for bit, counters read from PERF_*, recorded in build/results/) and is compared counter by counter
@@ -69,7 +70,7 @@ def draw_points(seed: int, n_arr: int, count: int, budget: int = 30_000) -> list
                 m=m, n=n, k=k, flags=flags, shift=int(rng.integers(0, 20)), sparsity=sparsity,
                 pad=int(rng.choice([0, 0, 1, 2])), overlap=bool(rng.random() < 0.85),
                 rd_latency=int(rng.choice(LATENCIES)), wr_latency=int(rng.choice(LATENCIES)),
-                beat_gap=int(rng.choice([0, 0, 0, 0, 0, 0, 1, 2])),
+                beat_gap=int(rng.choice([0, 0, 0, 0, 0, 0, 1, 2])), read_bursts=len(points) % 2 == 0,
             )
         )  # fmt: skip
     return points
@@ -88,13 +89,16 @@ def zero_blocks_from_memory(mem, map_addr: int, k: int, n: int, n_arr: int) -> s
     }
 
 
-def model_counters(p: dict, array_n: int, bus_w: int, zero: set, c_addr: int, ldc: int) -> dict:
+def model_counters(
+    p: dict, array_n: int, bus_w: int, zero: set, c_addr: int, ldc: int, addrs: dict | None = None
+) -> dict:
     from models.cycle_model import engine_cycles
 
     return engine_cycles(
         p["m"], p["n"], p["k"], array_n=array_n, bus_w_bytes=bus_w // 8, read_latency=p["rd_latency"],
         write_latency=p["wr_latency"], beat_gap=p["beat_gap"], flags=p["flags"], overlap=p["overlap"],
-        zero_blocks=zero, c_addr=c_addr, ldc=ldc, kmax=KMAX,
+        zero_blocks=zero, c_addr=c_addr, ldc=ldc, kmax=KMAX, read_bursts=p.get("read_bursts", True),
+        addrs=addrs,
     )  # fmt: skip
 
 
@@ -105,7 +109,7 @@ try:  # the cocotb part: only importable inside a simulation
     async def validate_points(dut) -> None:
         """Run the points of this build's spec file through the chip, compare each with the model."""
         from tb.chip_host import ChipHost, MemKnobs
-        from tb.chip_tb import GemmCase
+        from tb.chip_tb import GemmCase, read_addrs
 
         spec = json.loads((OUT / "points" / f"{os.environ['CSAI_BUILD_NAME']}.in.json").read_text())
         host = ChipHost(dut)
@@ -117,6 +121,7 @@ try:  # the cocotb part: only importable inside a simulation
             host.set_knobs(
                 MemKnobs(rd_latency=p["rd_latency"], wr_latency=p["wr_latency"], beat_gap=p["beat_gap"])
             )
+            host.read_bursts = p.get("read_bursts", True)
             t0 = time.monotonic()
             c_error = ""
             try:
@@ -131,7 +136,7 @@ try:  # the cocotb part: only importable inside a simulation
             zero: set = set()
             if case.flags & 16:
                 zero = zero_blocks_from_memory(mem, lay.regs["r_map_addr"], case.k, case.n, host.array_n)
-            model = model_counters(p, host.array_n, host.bus_w, zero, lay.c_addr, lay.ldc)
+            model = model_counters(p, host.array_n, host.bus_w, zero, lay.c_addr, lay.ldc, read_addrs(lay))
             err = (model["total"] - rtl["total"]) / rtl["total"]
             row = dict(p, array_n=host.array_n, bus_w=host.bus_w, zero_blocks=len(zero), rtl=rtl, model=model)
             rows.append(dict(row, error=err, c_error=c_error, sim_seconds=round(sim_s, 2)))
@@ -166,6 +171,10 @@ def flag_text(flags: int, overlap: bool) -> str:
         s for b, s in ((2, "relu"), (4, "bias"), (8, "perch"), (16, "sparse")) if flags & b
     ]
     return "+".join(names) + ("" if overlap else " serial")
+
+
+def mode_text(r: dict) -> str:
+    return "bursts" if r.get("read_bursts", True) else "1-beat"
 
 
 def summarize(rows: list[dict]) -> dict:
@@ -204,14 +213,14 @@ def write_report(rows: list[dict], seconds: float, command: str) -> dict:
         "",
         "Error = (model - RTL) / RTL. lat = memory read / write latency (cycles), gap = beat gap.",
         "",
-        "| # | N | BUS_W | lat rd/wr | gap | M | N | K | pad | flags | sparsity (zero blocks) | RTL cycles "
-        "| model | error | counters equal | C |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| # | N | BUS_W | reads | lat rd/wr | gap | M | N | K | pad | flags | sparsity (zero blocks) "
+        "| RTL cycles | model | error | counters equal | C |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(rows):
         same = sum(r["rtl"][c] == r["model"][c] for c in COUNTERS)
         lines.append(
-            f"| {i} | {r['array_n']} | {r['bus_w']} | {r['rd_latency']}/{r['wr_latency']} | "
+            f"| {i} | {r['array_n']} | {r['bus_w']} | {mode_text(r)} | {r['rd_latency']}/{r['wr_latency']} | "
             f"{r['beat_gap']} | "
             f"{r['m']} | {r['n']} | {r['k']} | {r['pad']} | {flag_text(r['flags'], r['overlap'])} | "
             f"{r['sparsity']:g} ({r['zero_blocks']}) | {r['rtl']['total']} | {r['model']['total']} | "
@@ -222,6 +231,9 @@ def write_report(rows: list[dict], seconds: float, command: str) -> dict:
         points=len(rows), builds=[list(b) for b in builds], exact_all=exact_all,
         max_abs_error=per["total"]["max"], mean_abs_error=per["total"]["mean"], counters=per,
         wrong_c=sum(bool(r["c_error"]) for r in rows), seconds=round(seconds, 1), command=command,
+        points_bursts=sum(bool(r.get("read_bursts", True)) for r in rows),
+        ar_bursts_exact=sum(r["rtl"].get("ar_bursts") == r["model"]["ar_bursts"] for r in rows),
+        points_single_beat=sum(not r.get("read_bursts", True) for r in rows),
     )  # fmt: skip
     (OUT / "cycle_model.json").write_text(json.dumps(dict(summary=summary, rows=rows), indent=1))
     return summary
@@ -250,12 +262,16 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"cycle model vs chip: {len(rows)}/{expected} points, max |error| of total "
         f"{100 * s['max_abs_error']:.3f} %, mean {100 * s['mean_abs_error']:.3f} %, "
-        f"{s['exact_all']} exact in all 7 counters, {s['seconds']:.0f} s"
+        f"{s['exact_all']} exact in all 7 counters, AXI read bursts equal on {s['ar_bursts_exact']} "
+        f"({s['points_bursts']} points with read bursts, {s['points_single_beat']} single-beat), "
+        f"{s['seconds']:.0f} s"
     )
     print(f"table: {OUT / 'cycle_model.md'}")
     ok = len(rows) == expected and s["max_abs_error"] <= TOL and not s["wrong_c"]
     if ok and not args.quick:
-        record = {k: s[k] for k in ("points", "builds", "exact_all", "max_abs_error", "mean_abs_error")}
+        keys = ("points", "builds", "exact_all", "max_abs_error", "mean_abs_error")
+        keys += ("points_bursts", "points_single_beat")
+        record = {k: s[k] for k in keys}
         record |= {"command": cmd, "sources_sha256": sources_hash()}
         tmp = VALIDATION_RECORD.with_suffix(".tmp")
         tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")

@@ -9,7 +9,8 @@
 //               stays high until READY (AW, W, B, AR, R); the payload is stable and not X
 //               while VALID is high and READY low
 //   bursts      (AXI4 only) AxBURST = INCR, AxSIZE = the bus width, the address aligned to the
-//               bus width (CHECK_ALIGN), no burst crossing a 4 KB boundary
+//               bus width (CHECK_ALIGN), no burst crossing a 4 KB boundary, AxLEN + 1 at
+//               most MAX_LEN beats (the master's own burst limit; 256 is the AXI4 INCR limit)
 //   write data  WLAST on beat AWLEN (and only there), also when W runs ahead of AW
 //   responses   a B only for a write whose address and last data beat were both accepted; an
 //               R beat only for an accepted AR; RLAST on beat ARLEN (and only there)
@@ -22,7 +23,8 @@ module axi_protocol_checker #(
     parameter integer DATA_W      = 64,   // data width in bits
     parameter integer ADDR_W      = 32,   // address width in bits
     parameter integer MAX_PENDING = 64,   // bursts tracked per direction
-    parameter integer CHECK_ALIGN = 1     // AXI4: addresses must be aligned to the bus width
+    parameter integer CHECK_ALIGN = 1,    // AXI4: addresses must be aligned to the bus width
+    parameter integer MAX_LEN     = 256   // AXI4: longest burst allowed, in beats (<= 256)
 ) (
     input  wire                clk,
     input  wire                rst,
@@ -106,6 +108,7 @@ module axi_protocol_checker #(
             if (size !== SZ[2:0]) fail({ch, "SIZE is not the bus width"});
             if (CHECK_ALIGN != 0 && addr[SZ-1:0] !== {SZ{1'b0}}) fail({ch, "ADDR not aligned to the bus width"});
             if (crosses_4k(addr, blen)) fail({ch, " burst crosses a 4 KB boundary"});
+            if ({24'd0, blen} + 32'd1 > MAX_LEN) fail({ch, "LEN longer than MAX_LEN beats"});
         end
     endtask
 

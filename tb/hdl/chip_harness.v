@@ -49,6 +49,7 @@ module chip_harness #(
     // checkers
     output wire        violation,
     output wire [31:0] rd_outstanding,
+    output wire [31:0] rd_bursts,        // AXI read bursts (ARs) accepted since reset
     output wire [31:0] wr_outstanding,
     output wire [31:0] lite_rd_outstanding,
     output wire [31:0] lite_wr_outstanding,
@@ -107,7 +108,8 @@ module chip_harness #(
     wire v_mem, v_lite;
     assign violation = v_mem | v_lite;
 
-    axi_protocol_checker #(.LITE(0), .DATA_W(BUS_W), .ADDR_W(32), .MAX_PENDING(128)) u_chk_mem (
+    // the chip's DMAs never issue more than 16 beats per burst (MAX_BURST in csai_chip.v)
+    axi_protocol_checker #(.LITE(0), .DATA_W(BUS_W), .ADDR_W(32), .MAX_PENDING(128), .MAX_LEN(16)) u_chk_mem (
         .clk(clk), .rst(rst),
         .awaddr(awaddr), .awlen(awlen), .awsize(awsize), .awburst(awburst),
         .awvalid(awvalid), .awready(awready),
@@ -117,7 +119,7 @@ module chip_harness #(
         .arvalid(arvalid), .arready(arready),
         .rdata(rdata), .rresp(rresp), .rlast(rlast), .rvalid(rvalid), .rready(rready),
         .violation(v_mem), .violations(), .rd_outstanding(rd_outstanding),
-        .wr_outstanding(wr_outstanding), .rd_bursts(), .wr_bursts());
+        .wr_outstanding(wr_outstanding), .rd_bursts(rd_bursts), .wr_bursts());
 
     axi_protocol_checker #(.LITE(1), .DATA_W(32), .ADDR_W(12), .CHECK_ALIGN(0)) u_chk_lite (
         .clk(clk), .rst(rst),

@@ -22,6 +22,7 @@ module ctrl_harness #(
     input  wire        soft_reset,
     input  wire        overlap_enable,
     input  wire        chain_enable,
+    input  wire        read_bursts,
     input  wire [31:0] chain_addr,
     input  wire [31:0] r_a_addr, r_b_addr, r_c_addr, r_bias_addr, r_map_addr,
     input  wire [15:0] r_m, r_n, r_k,
@@ -47,35 +48,42 @@ module ctrl_harness #(
     // controller <-> memory
     wire rq_valid, rd_ready, wq_valid, wd_valid;
     wire [31:0] rq_addr, wq_addr;
+    wire [4:0]  rq_beats;
     wire [3:0] wq_beats;
     wire [BUS_W-1:0] wd_data;
     wire [W-1:0] wd_strb;
     reg  rd_valid;
     reg  [BUS_W-1:0] rd_data;
 
-    // reads: a queue of (due cycle, address); one beat out per cycle when due and taken
+    // reads: a queue of (due cycle, address, beats); one beat out per cycle when due and taken
     reg [31:0] now;
     reg [31:0] q_due  [0:255];
     reg [31:0] q_addr [0:255];
+    reg [4:0]  q_beats [0:255];
+    reg [4:0]  q_beat;           // beat of the head request
     reg [7:0]  q_head, q_tail;
     wire [7:0] q_count = q_tail - q_head;   // entries queued (pointers wrap at 256)
     wire rq_ready = (q_count < 8'd200);
     wire head_due = (q_head != q_tail) && (q_due[q_head] <= now);
     always @(posedge clk) begin
         if (rst) begin
-            now <= 0; q_head <= 0; q_tail <= 0; rd_valid <= 1'b0;
+            now <= 0; q_head <= 0; q_tail <= 0; rd_valid <= 1'b0; q_beat <= 5'd0;
         end else begin
             now <= now + 1;
             if (rq_valid && rq_ready) begin
                 q_due[q_tail]  <= now + READ_LATENCY;
                 q_addr[q_tail] <= rq_addr;
+                q_beats[q_tail] <= rq_beats;
                 q_tail <= q_tail + 1'b1;
             end
             if (rd_valid && rd_ready) rd_valid <= 1'b0;
             if ((!rd_valid || rd_ready) && head_due) begin
                 rd_valid <= 1'b1;
-                rd_data  <= mem[q_addr[q_head] >> WB];
-                q_head   <= q_head + 1'b1;
+                rd_data  <= mem[(q_addr[q_head] >> WB) + {27'd0, q_beat}];
+                if (q_beat == q_beats[q_head] - 5'd1) begin
+                    q_beat <= 5'd0;
+                    q_head <= q_head + 1'b1;
+                end else q_beat <= q_beat + 5'd1;
             end
         end
     end
@@ -111,14 +119,14 @@ module ctrl_harness #(
                   .MEM_BYTES(MEM_WORDS * W)) u_engine (
         .clk(clk), .rst(rst), .start(start), .soft_reset(soft_reset),
         .overlap_enable(overlap_enable), .chain_enable(chain_enable), .chain_addr(chain_addr),
-        .r_a_addr(r_a_addr), .r_b_addr(r_b_addr), .r_c_addr(r_c_addr), .r_bias_addr(r_bias_addr),
+        .read_bursts(read_bursts), .r_a_addr(r_a_addr), .r_b_addr(r_b_addr), .r_c_addr(r_c_addr), .r_bias_addr(r_bias_addr),
         .r_map_addr(r_map_addr), .r_m(r_m), .r_n(r_n), .r_k(r_k), .r_lda(r_lda), .r_ldb(r_ldb),
         .r_ldc(r_ldc), .r_scale(r_scale), .r_shift(r_shift), .r_flags(r_flags),
         .busy(busy), .done_pulse(done_pulse), .error_pulse(error_pulse), .error_code(error_code),
         .cnt_total(cnt_total), .cnt_compute(cnt_compute), .cnt_stall(cnt_stall),
         .cnt_bytes_rd(cnt_bytes_rd), .cnt_bytes_wr(cnt_bytes_wr), .cnt_tiles(cnt_tiles),
         .cnt_skipped(cnt_skipped),
-        .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr),
+        .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_beats(rq_beats),
         .rd_valid(rd_valid), .rd_ready(rd_ready), .rd_data(rd_data), .rd_error(1'b0),
         .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_beats(wq_beats),
         .wd_valid(wd_valid), .wd_ready(wd_ready), .wd_data(wd_data), .wd_strb(wd_strb),
