@@ -68,9 +68,10 @@ sim: $(STAMP) $(DEMO_STAMP) check-iverilog
 	  $(PY) -m tb.summary; s=$$?; \
 	  $(PY) -m models.report --out build/report; r=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ] && [ $$r -eq 0 ]
 
-test: $(STAMP) $(DEMO_STAMP) check-iverilog
+test: $(STAMP) $(DEMO_STAMP) $(FORMAL_STAMP) check-iverilog
 	@rm -rf build/results; rm -f build/sim/*/results.xml
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest tests tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit.xml
+	$(PY) -m tools.formal --quick --no-cover
 
 bench: $(STAMP) check-iverilog
 	@$(PY) -m pytest tb/bench_chip.py -q -p no:cacheprovider; rc=$$?; \
