@@ -246,11 +246,17 @@ class ChipHost:
         assert stray.size == 0, f"{what}: {stray.size} bytes outside C changed, first at {stray[0]:#x}"
 
     async def gemm(
-        self, case: GemmCase, test: str, overlap: bool = True, timeout: int = 4_000_000, **extra
+        self,
+        case: GemmCase,
+        test: str,
+        overlap: bool = True,
+        timeout: int = 4_000_000,
+        prepared: tuple[MemImage, GemmLayout] | None = None,
+        **extra,
     ) -> dict[str, int]:
         """Random operands for ``case`` in memory, run through the registers, check C bit for bit
         against the golden model, record the chip's counters; return the counters."""
-        mem, lay = self.layout(case)
+        mem, lay = prepared or self.layout(case)  # prepared: operands placed by the caller
         self.last_gemm = (mem, lay)
         before = mem.data.copy()
         predicted = self.predict(case, lay, overlap)

@@ -38,7 +38,7 @@ def _waves_enabled() -> bool:
 def run_cocotb(
     toplevel: str,
     sources: list[str],
-    test_module: str,
+    test_module: str | list[str],
     parameters: dict,
     build_name: str,
     plusargs: list[str] | None = None,

@@ -266,6 +266,10 @@ async def test_soft_and_hard_reset_mid_gemm(dut):
     await host.quiet()
 
 
+# the cocotb modules every chip build runs (tb/select.py): these tests and the directed edges
+COCOTB_MODULES = ("tb.test_chip", "tb.test_chip_edges")
+
+
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64)])
 def test_chip_rtl(array_n: int, bus_w: int) -> None:
     from tb.sim import CHIP_SOURCES, run_cocotb
@@ -273,7 +277,7 @@ def test_chip_rtl(array_n: int, bus_w: int) -> None:
     run_cocotb(
         "chip_harness",
         CHIP_SOURCES,
-        "tb.test_chip",
+        list(COCOTB_MODULES),
         {"ARRAY_N": array_n, "BUS_W": bus_w, "KMAX": 512},
         f"chip_N{array_n}_W{bus_w}",
     )
