@@ -2,7 +2,8 @@
 
 * ``ARRAY_N=<n>`` / ``BUS_W=<w>`` keep only the builds with that array size / bus width;
 * ``TESTCASE=<regex>`` keeps only the builds whose cocotb modules have a matching test, and
-  drops the plain-Python tests, so a replay passes or fails on that test alone.
+  drops the plain-Python tests, so a replay passes or fails on that test alone;
+* builds marked ``regress_only`` run only with ``CSAI_REGRESS=1`` (tb/regress.py).
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ import pytest
 from tb.select import knob_mismatch, testcase_matches
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "regress_only: a build that only make regress runs (CSAI_REGRESS=1)")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not any(os.environ.get(k) for k in ("ARRAY_N", "BUS_W", "TESTCASE")):
-        return
+    regress = bool(os.environ.get("CSAI_REGRESS"))
     keep, drop = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        ok = not knob_mismatch(params)
+        ok = not knob_mismatch(params) and (regress or item.get_closest_marker("regress_only") is None)
         if ok and os.environ.get("TESTCASE"):
             runs_rtl = "tb" in item.path.parts and item.path.name.startswith("test_")
             ok = runs_rtl and testcase_matches(item.module)

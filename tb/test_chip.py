@@ -270,7 +270,11 @@ async def test_soft_and_hard_reset_mid_gemm(dut):
 COCOTB_MODULES = ("tb.test_chip", "tb.test_chip_edges")
 
 
-@pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64)])
+# builds only `make regress` runs (CSAI_REGRESS=1; tb/conftest.py): every other ARRAY_N x BUS_W
+REGRESS_ONLY = [pytest.param(*b, marks=pytest.mark.regress_only) for b in [(4, 128), (16, 64), (16, 128)]]
+
+
+@pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64), *REGRESS_ONLY])
 def test_chip_rtl(array_n: int, bus_w: int) -> None:
     from tb.sim import CHIP_SOURCES, run_cocotb
 
