@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         dest = keep / f"s{seed}"
         dest.mkdir(parents=True, exist_ok=True)
         for f in (REPO / "build" / "sim").glob("*/fcov.yml"):
-            shutil.copy(f, dest / f"{f.parent.name}.yml")
+            shutil.copy(f, dest / f"fcov_{f.parent.name}.yml")
     fargs = [str(keep), "--out", str(REPO / "build" / "fcov" / f"regress_{tag}.yml")]
     if args.fcov_min is not None:
         fargs += ["--min", str(args.fcov_min)]
