@@ -13,10 +13,18 @@ export SEED TESTCASE WAVES ARRAY_N BUS_W
 
 # A selection (TESTCASE / ARRAY_N / BUS_W) that no build has is one line and exit 2, before any
 # build starts (tb/select.py; tb/conftest.py then runs only the builds that contain the test).
-ifneq ($(TESTCASE)$(ARRAY_N)$(BUS_W),)
+ifneq ($(filter waves,$(MAKECMDGOALS)),)
+SEL_TESTCASE := $(if $(TEST),(^|\.)$(TEST)$$$$)
+SEL_ARRAY_N  := $(or $(ARRAY_N),8)
+else
+SEL_TESTCASE := $(TESTCASE)
+SEL_ARRAY_N  := $(ARRAY_N)
+endif
+ifneq ($(SEL_TESTCASE)$(SEL_ARRAY_N)$(BUS_W),)
 ifneq ($(filter sim test waves,$(MAKECMDGOALS)),)
 ifneq ($(wildcard $(PY)),)
-SELECT_ERR := $(shell $(PY) -m tb.select 2>&1 >/dev/null)
+# ($(shell) does not see exported variables: pass the knobs explicitly)
+SELECT_ERR := $(shell TESTCASE='$(SEL_TESTCASE)' ARRAY_N='$(SEL_ARRAY_N)' BUS_W='$(BUS_W)' $(PY) -m tb.select 2>&1 >/dev/null)
 ifneq ($(SELECT_ERR),)
 $(error $(SELECT_ERR))
 endif
