@@ -14,7 +14,7 @@ export SEED TESTCASE WAVES ARRAY_N BUS_W
 # A selection (TESTCASE / ARRAY_N / BUS_W) that no build has is one line and exit 2, before any
 # build starts (tb/select.py; tb/conftest.py then runs only the builds that contain the test).
 ifneq ($(filter waves,$(MAKECMDGOALS)),)
-SEL_TESTCASE := $(if $(TEST),(^|\.)$(TEST)$$$$)
+SEL_TESTCASE := $(if $(TEST),(^|\.)$(TEST)$$)
 SEL_ARRAY_N  := $(or $(ARRAY_N),8)
 else
 SEL_TESTCASE := $(TESTCASE)
