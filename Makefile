@@ -9,24 +9,46 @@ STAMP      := $(VENV)/.installed
 JOBS       ?= 2
 
 # Knobs passed to the testbenches through the environment (see README, "One test, one seed").
-export SEED TESTCASE WAVES ARRAY_N
+export SEED TESTCASE WAVES ARRAY_N BUS_W
 
-.PHONY: help sim test bench regress validate report demo demo-deps synth formal formal-quick lint waves clean distclean check-iverilog venv
+# A selection (TESTCASE / ARRAY_N / BUS_W) that no build has is one line and exit 2, before any
+# build starts (tb/select.py; tb/conftest.py then runs only the builds that contain the test).
+ifneq ($(filter waves,$(MAKECMDGOALS)),)
+SEL_TESTCASE := $(if $(TEST),(^|\.)$(TEST)$$)
+SEL_ARRAY_N  := $(or $(ARRAY_N),8)
+else
+SEL_TESTCASE := $(TESTCASE)
+SEL_ARRAY_N  := $(ARRAY_N)
+endif
+ifneq ($(SEL_TESTCASE)$(SEL_ARRAY_N)$(BUS_W),)
+ifneq ($(filter sim test waves,$(MAKECMDGOALS)),)
+ifneq ($(wildcard $(PY)),)
+# ($(shell) does not see exported variables: pass the knobs explicitly)
+SELECT_ERR := $(shell TESTCASE='$(SEL_TESTCASE)' ARRAY_N='$(SEL_ARRAY_N)' BUS_W='$(BUS_W)' $(PY) -m tb.select 2>&1 >/dev/null)
+ifneq ($(SELECT_ERR),)
+$(error $(SELECT_ERR))
+endif
+endif
+endif
+endif
+
+.PHONY: help sim test bench regress fcov validate report demo demo-deps synth formal formal-quick lint waves clean distclean check-iverilog venv
 
 help:
 	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
 	@echo "make test     - the regression: pytest over models/ and every testbench, JUnit in build/"
 	@echo "make bench    - whole-chip benchmarks (8x8x8, 256^3, GEMV, sparse, overlap on/off; minutes)"
-	@echo "make regress [SEEDS='1 2 3'] [CASES=40] - long random whole-chip regression, one run per seed"
+	@echo "make regress [SEEDS='1 2 3 4'] [CASES=40] [SHARD=i/N] - long random regression over every build, merged coverage"
+	@echo "make fcov     - functional coverage of the last runs: per-group figures and holes (build/fcov/)"
 	@echo "make validate - cycle model vs the whole chip: 52 random GEMMs through the registers, errors in build/validate/"
 	@echo "make report   - per-model inference timings (Markdown, JSON, CSV, PNG) in build/report/"
 	@echo "make demo     - all-MiniLM-L6-v2: one encoder layer through the RTL chip vs float (docs/demo.md)"
 	@echo "make synth    - Yosys area figures of csai_chip (cells, FF/memory bits, ECP5 LUT/BRAM/DSP) in build/synth/"
 	@echo "make formal   - SymbiYosys proofs in tb/formal/ (FIFOs, AXI4-Lite CSRs, DMA masters); table in build/formal/ (docs/formal.md)"
 	@echo "make lint     - verilator --lint-only -Wall over rtl/"
-	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] - run one test with an FST dump, open GTKWave"
+	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] [BUS_W=..] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
-	@echo "knobs: SEED=<int> TESTCASE=<regex> WAVES=1 ARRAY_N=<4|8|16>"
+	@echo "knobs: SEED=<int> TESTCASE=<regex> WAVES=1 ARRAY_N=<4|8|16> BUS_W=<64|128>"
 
 # --- environment -------------------------------------------------------------------------------
 $(STAMP): requirements.txt
@@ -68,23 +90,38 @@ sim: $(STAMP) $(DEMO_STAMP) check-iverilog
 	  $(PY) -m tb.summary; s=$$?; \
 	  $(PY) -m models.report --out build/report; r=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ] && [ $$r -eq 0 ]
 
+# With TESTCASE the Python tests (tests/) and the proofs are left out: a replay passes or fails on
+# that test alone. Every simulation exports its functional coverage (build/sim/*/fcov.yml), merged
+# at the end; then the quick proofs (FIFOs, AXI4-Lite slave; docs/formal.md).
 test: $(STAMP) $(DEMO_STAMP) $(FORMAL_STAMP) check-iverilog
-	@rm -rf build/results; rm -f build/sim/*/results.xml
-	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest tests tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit.xml
-	$(PY) -m tools.formal --quick --no-cover
+	@rm -rf build/results; rm -f build/sim/*/results.xml build/sim/*/fcov.yml
+	@OPENBLAS_NUM_THREADS=1 $(PY) -m pytest $(if $(TESTCASE),,tests) tb -n $(JOBS) -q -p no:cacheprovider \
+	  --junitxml=build/junit.xml; rc=$$?; \
+	  $(PY) -m tb.fcov_report build/sim --out build/fcov/test.yml --max-holes 40; \
+	  f=0; $(if $(TESTCASE),,$(PY) -m tools.formal --quick --no-cover || f=1;) \
+	  [ $$rc -eq 0 ] && [ $$f -eq 0 ]
 
 bench: $(STAMP) check-iverilog
 	@$(PY) -m pytest tb/bench_chip.py -q -p no:cacheprovider; rc=$$?; \
 	  cat build/bench/chip.md 2>/dev/null; exit $$rc
 
-# Long random regression of the whole chip: CASES random GEMMs per seed, every seed replayable
-# with `make test TESTCASE=test_random_regression SEED=<seed>` (set CSAI_CHIP_CASES too).
+# Long random regression (tb/regress.py): every (seed, build) unit of the chip (all 6 ARRAY_N x
+# BUS_W builds, CASES random GEMMs each, plus the directed tests), controller, DMA and core
+# benches; SHARD=i/N runs every N-th unit (CI's matrix); JUnit per seed in build/regress/, the
+# merged functional coverage printed at the end. Replay a unit with
+# `make test SEED=<seed> TESTCASE=<test> ARRAY_N=.. BUS_W=..` (set CSAI_CHIP_CASES too).
 SEEDS ?= 1 2 3 4
 CASES ?= 40
+SHARD ?= 1/1
 regress: $(STAMP) check-iverilog
-	@set -e; for s in $(SEEDS); do echo "== seed $$s, $(CASES) GEMMs per array size"; \
-	  SEED=$$s CSAI_CHIP_CASES=$(CASES) TESTCASE=test_random_regression \
-	  $(PY) -m pytest tb/test_chip.py -n $(JOBS) -q -p no:cacheprovider; done
+	@$(PY) -m tb.regress --seeds '$(SEEDS)' --cases '$(CASES)' --shard '$(SHARD)' --jobs $(JOBS) \
+	  $(if $(FCOV_MIN),--fcov-min $(FCOV_MIN))
+
+# Functional coverage of the simulations found under FCOV_PATHS (default: the last runs in
+# build/sim/): per-group figures and holes by name; FCOV_MIN=<pct> fails below that total.
+FCOV_PATHS ?= build/sim
+fcov: $(STAMP)
+	@$(PY) -m tb.fcov_report $(FCOV_PATHS) $(if $(FCOV_MIN),--min $(FCOV_MIN))
 
 validate: $(STAMP) check-iverilog
 	$(PY) -m tb.validate_cycle_model
@@ -121,11 +158,10 @@ lint: $(STAMP)
 	@echo "lint: clean"
 
 waves: $(STAMP) check-iverilog
-	@test -n "$(TEST)" || { echo "usage: make waves TEST=<cocotb test name> [ARRAY_N=8]"; exit 2; }
-	@f=$$(grep -l "async def $(TEST)\b" tb/test_*.py | head -1); \
-	  test -n "$$f" || { echo "error: no cocotb test named $(TEST) in tb/"; exit 2; }; \
-	  WAVES=1 TESTCASE='(^|\.)$(TEST)$$' ARRAY_N=$${ARRAY_N:-8} $(PY) -m pytest $$f -q -p no:cacheprovider; \
-	  $(PY) -m tb.open_waves "$$f" "$${ARRAY_N:-8}"
+	@test -n "$(TEST)" || { echo "usage: make waves TEST=<cocotb test name> [ARRAY_N=8] [BUS_W=..]"; exit 2; }
+	@TESTCASE='(^|\.)$(TEST)$$' ARRAY_N=$${ARRAY_N:-8} $(PY) -m tb.select || exit 2; \
+	  WAVES=1 TESTCASE='(^|\.)$(TEST)$$' ARRAY_N=$${ARRAY_N:-8} $(PY) -m pytest tb -q -p no:cacheprovider; \
+	  $(PY) -m tb.open_waves "$(TEST)" "$${ARRAY_N:-8}" "$(BUS_W)"
 
 clean:
 	rm -rf build sim_build results.xml .pytest_cache

@@ -11,14 +11,36 @@ from pathlib import Path
 import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
+from cocotb.utils import get_sim_time
 from cocotb_bus.drivers.amba import AXI4LiteMaster, AXIProtocolError
 
-from models.cycle_engine import COUNTERS
+from models.cycle_engine import COUNTERS, engine_cycles
+from models.cycle_model import chain_cycles
 from models.regmap import REGMAP
+from tb import coverage_model as fcov
 from tb.chain import DESC_REGS
-from tb.chip_tb import FLAG_INT8, GemmCase, GemmLayout, build, check_and_record
+from tb.chip_tb import FLAG_INT8, GemmCase, GemmLayout, build, check_and_record, read_addrs, zero_blocks
 from tb.mem_image import MemImage
-from tb.seeds import log_seed
+from tb.seeds import current_test, log_seed, run_seed
+
+# Watchdog of every wait for a GEMM or a chain: WATCHDOG_FACTOR x the cycle model's prediction
+# (models/cycle_engine.py, chain_cycles for chains) plus WATCHDOG_MARGIN cycles. The random stall
+# knob is not in the model: the bound is widened by 1 / (1 - p)^2 for a stall probability p < 1
+# (p = 100 % is the hang knob: the memory never answers, nothing is added).
+WATCHDOG_FACTOR = 4
+WATCHDOG_MARGIN = 2_000
+# the probes of tb/hdl/chip_harness.v counting back-pressure per AXI channel
+_BP = {"ar": "bp_ar", "aw": "bp_aw", "w": "bp_w", "r_held": "bp_r", "b_held": "bp_b"}
+_PHASE_BITS = fcov.PHASES  # bit i of chip_harness.phase
+
+
+class WatchdogError(AssertionError):
+    """A GEMM or chain ran past its watchdog bound (the chip is stuck or far off its model)."""
+
+
+def phase_names(bits: int) -> set[str]:
+    return {p for i, p in enumerate(_PHASE_BITS) if bits >> i & 1}
+
 
 # the chip's performance registers of each counter (rtl/regmap.json)
 _PERF = ("CYCLES", "COMPUTE", "STALL", "BYTES_RD", "BYTES_WR", "TILES", "TILES_SKIPPED")
@@ -49,11 +71,19 @@ class ChipHost:
         Clock(dut.clk, 10, unit="ns").start()
         self.axi = AXI4LiteMaster(dut, "s_axi", dut.clk)
         self.knobs = MemKnobs()
+        self.kmax = int(dut.KMAX.value)
+        self.a_panels = int(dut.A_PANELS.value)
+        self.test_name = current_test()  # for watchdog messages
+        fcov.sample_build((self.array_n, self.bus_w))
         self.last_gemm: tuple[MemImage, GemmLayout] | None = None  # latest gemm()'s image, layout
 
     # ---------------- reset, knobs, memory ----------------
     async def reset(self, knobs: MemKnobs | None = None) -> None:
         d = self.dut
+        running = d.rst.value.is_resolvable and int(d.rst.value) == 0
+        busy = phase_names(int(d.phase.value)) if running else set()
+        if busy:  # a hard reset in the middle of a run: which phases it hit
+            fcov.sample_reset("hard", busy)
         for s in ("load_req", "dump_req"):
             getattr(d, s).value = 0
         self.set_knobs(knobs or MemKnobs())
@@ -128,14 +158,49 @@ class ChipHost:
         )  # fmt: skip
         assert await self.write("CTRL", ctrl)
 
-    async def wait_irq(self, timeout: int) -> int:
-        """Cycles waited until the interrupt line rose (polled every 32 cycles, no bus traffic)."""
+    def predict(self, case: GemmCase, lay: GemmLayout, overlap: bool = True) -> int:
+        """The cycle model's PERF_CYCLES of ``case`` as laid out, at the current memory knobs."""
+        kn = self.knobs
+        zb = {tuple(map(int, z)) for z in np.argwhere(zero_blocks(lay.b, self.array_n))}
+        return engine_cycles(
+            case.m, case.n, case.k, array_n=self.array_n, bus_w_bytes=self.word,
+            read_latency=max(1, kn.rd_latency), write_latency=max(1, kn.wr_latency),
+            beat_gap=kn.beat_gap, flags=case.flags, overlap=overlap,
+            zero_blocks=zb if case.flags & 16 else None, c_addr=lay.c_addr, ldc=lay.ldc,
+            a_panels=self.a_panels, kmax=self.kmax, addrs=read_addrs(lay), read_bursts=self.read_bursts,
+        )["total"]  # fmt: skip
+
+    def predict_chain(self, cases: list[GemmCase], lays: list[GemmLayout]) -> int:
+        """The cycle model's PERF_CYCLES of a descriptor chain (``chain_cycles``)."""
+        totals = [self.predict(c, lay) for c, lay in zip(cases, lays, strict=True)]
+        return chain_cycles(totals, bus_w_bytes=self.word, read_latency=max(1, self.knobs.rd_latency))
+
+    def watchdog(self, predicted: int) -> int:
+        """The cycle bound of a wait for a job the cycle model predicts at ``predicted`` cycles."""
+        p = self.knobs.stall_pct / 100
+        stretch = 1 / (1 - p) ** 2 if p < 1 else 1.0
+        return int(WATCHDOG_FACTOR * predicted * stretch) + WATCHDOG_MARGIN
+
+    async def wait_irq(self, timeout: int, what: str = "the job", predicted: int | None = None) -> int:
+        """Cycles waited until the interrupt line rose (polled every 32 cycles, no bus traffic);
+        WatchdogError naming the job, the prediction, the cycles waited and the replay seed when
+        ``timeout`` cycles pass first."""
         waited = 0
         while int(self.dut.irq.value) == 0:
             await ClockCycles(self.dut.clk, 32)
             waited += 32
-            assert waited < timeout, f"no interrupt after {timeout} cycles"
+            if waited >= timeout:
+                phase = sorted(phase_names(int(self.dut.phase.value)))
+                raise WatchdogError(
+                    f"WATCHDOG: {what}: no interrupt after {waited} cycles (predicted {predicted} by "
+                    f"the cycle model, bound {timeout}); phase {phase}; "
+                    f"replay: SEED={run_seed()} TESTCASE={self.test_name or '<this test>'}"
+                )
         return waited
+
+    def backpressure(self) -> dict[str, int]:
+        """Back-pressure cycle counters of the AXI channels since the last hard reset."""
+        return {k: int(getattr(self.dut, s).value) for k, s in _BP.items()}
 
     async def wait_idle(self, timeout: int = 100_000) -> dict[str, int]:
         waited = 0
@@ -184,20 +249,31 @@ class ChipHost:
         assert stray.size == 0, f"{what}: {stray.size} bytes outside C changed, first at {stray[0]:#x}"
 
     async def gemm(
-        self, case: GemmCase, test: str, overlap: bool = True, timeout: int = 4_000_000,
-        mem: MemImage | None = None, **extra,
-    ) -> dict[str, int]:  # fmt: skip
+        self,
+        case: GemmCase,
+        test: str,
+        overlap: bool = True,
+        timeout: int = 4_000_000,
+        mem: MemImage | None = None,
+        prepared: tuple[MemImage, GemmLayout] | None = None,
+        **extra,
+    ) -> dict[str, int]:
         """Random operands for ``case`` in memory (``mem``: an image to place them in, e.g. with
-        space already taken to move them to a 4 KB page end), run through the registers, check C bit
-        for bit against the golden model, record the chip's counters; return the counters."""
-        mem, lay = self.layout(case, mem)
+        space already taken to move them to a 4 KB page end; ``prepared``: operands placed by the
+        caller), run through the registers, check C bit for bit against the golden model, record
+        the chip's counters; return the counters."""
+        mem, lay = prepared or self.layout(case, mem)
         self.last_gemm = (mem, lay)
         before = mem.data.copy()
+        predicted = self.predict(case, lay, overlap)
+        bound = min(timeout, self.watchdog(predicted))
+        bp0 = self.backpressure()
         await self.load(mem)
         await self.program(lay.regs)
         ar_before = int(self.dut.rd_bursts.value)
         await self.start(overlap=overlap)
-        await self.wait_irq(timeout)
+        self.t_start = get_sim_time("ns")
+        await self.wait_irq(bound, f"GEMM {case}", predicted)
         st = await self.status()
         assert st["done"] == 1 and st["error"] == 0, (
             f"{case}: status {st} ({REGMAP.error_name(st['error_code'])})"
@@ -213,9 +289,53 @@ class ChipHost:
             beat_gap=kn.beat_gap,
         )  # fmt: skip
         extra = {**mem_fields, "read_bursts": self.read_bursts, **extra}
-        check_and_record(mem, lay, case, test, counters, self.array_n, self.bus_w, overlap, **extra)
-        self.dut._log.info("%s: %s", case, counters)
+        try:
+            check_and_record(mem, lay, case, test, counters, self.array_n, self.bus_w, overlap, **extra)
+        except AssertionError:
+            self.locate_first_wrong_write(mem, lay, case)
+            raise
+        bp = {k for k, v in self.backpressure().items() if v > bp0[k]}
+        zm = zero_blocks(lay.b, self.array_n)
+        fcov.sample_gemm(case, self.array_n, self.kmax, overlap, kn, zm, bp)
+        self.dut._log.info("%s: %s (cycle model %d)", case, counters, predicted)
         return counters
+
+    def locate_first_wrong_write(self, mem: MemImage, lay: GemmLayout, case: GemmCase) -> str:
+        """Log where and when the first wrong C element was written: address, row, row tile and
+        column tile, and the simulation time and cycle since START of the write (the memory
+        model's per-word write time, tb/hdl/axi_mem_model.v), so a wave viewer can jump there."""
+        elem = 1 if case.flags & FLAG_INT8 else 4
+        got = mem.get_matrix(lay.c_addr, case.m, case.n, lay.ldc, elem)
+        bad = np.argwhere(got != lay.expect)[:256]
+        hits = []
+        for r, c in bad:
+            addr = lay.c_addr + int(r) * lay.ldc + int(c) * elem
+            t = int(self.dut.u_mem.wr_time[addr // self.word].value)
+            hits.append((t if t else 1 << 62, int(r), int(c), addr))
+        if not hits:
+            return ""
+        t, r, c, addr = min(hits)
+        n = self.array_n
+        where = f"C[{r}][{c}] at {addr:#x} (row {r}, row tile {r // n}, column tile {c // n})"
+        if t == 1 << 62:
+            msg = f"first wrong C element {where}: never written by the chip"
+        else:
+            cyc = (t - getattr(self, "t_start", 0)) // 10
+            msg = f"first wrong write: {where} at sim time {t} ns, cycle {cyc} after START"
+        self.dut._log.error(msg)
+        return msg
+
+    async def soft_reset(self) -> set[str]:
+        """CTRL.soft_reset (interrupt and overlap stay enabled); the controller phases it hit, as
+        the harness latched them when the pulse reached the controller (sampled for coverage)."""
+        before = int(self.dut.soft_resets.value)
+        assert await self.write("CTRL", REGMAP.encode("CTRL", soft_reset=1, irq_enable=1, overlap_enable=1))
+        await ClockCycles(self.dut.clk, 2)
+        assert int(self.dut.soft_resets.value) > before, "the soft reset pulse never reached the controller"
+        hit = phase_names(int(self.dut.soft_reset_phase.value))
+        if hit:
+            fcov.sample_reset("soft", hit)
+        return hit
 
     async def expect_error(self, name: str) -> None:
         """The chip is idle, reports error ``name`` (a regmap error code) and raised its interrupt."""
@@ -224,6 +344,7 @@ class ChipHost:
         assert st["error"] == 1 and st["error_code"] == want, (
             f"expected error {name} ({want}), status {st} ({REGMAP.error_name(st['error_code'])})"
         )
+        fcov.sample_error(name)
         assert int(self.dut.irq.value) == 1, "error did not raise the interrupt"
         await self.clear_status()
         assert int(self.dut.irq.value) == 0

@@ -9,10 +9,13 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ClockCycles, RisingEdge
 
+from models.cycle_engine import engine_cycles
 from models.golden import Requant, gemm
 from models.host_layout import scale_offset, vector_bytes
+from tb import coverage_model as fcov
 from tb.mem_image import MemImage, sparsity_map
 from tb.results import record
+from tb.seeds import current_test, run_seed
 
 FLAG_INT8, FLAG_RELU, FLAG_BIAS, FLAG_PERCH, FLAG_SPARSE = 1, 2, 4, 8, 16
 
@@ -128,8 +131,20 @@ async def run_on_harness(
     timeout: int = 2_000_000,
     read_bursts: bool = True,
 ) -> dict:
-    """Load memory, program the descriptor ports, start, wait for done, dump and compare."""
+    """Load memory, program the descriptor ports, start, wait for done, dump and compare. The
+    wait is bounded by 4 x the cycle model's prediction (at the harness's read latency) plus a
+    margin, and by ``timeout``."""
     work = Path.cwd()
+    n_arr, kmax = int(dut.ARRAY_N.value), int(dut.KMAX.value)
+    zm = zero_blocks(lay.b, n_arr)
+    zb = {tuple(map(int, z)) for z in np.argwhere(zm)} if case.flags & FLAG_SPARSE else None
+    predicted = engine_cycles(
+        case.m, case.n, case.k, array_n=n_arr, bus_w_bytes=int(dut.BUS_W.value) // 8,
+        read_latency=int(dut.READ_LATENCY.value), write_latency=1, flags=case.flags,
+        overlap=overlap, zero_blocks=zb, addrs=read_addrs(lay), read_bursts=read_bursts,
+        c_addr=lay.c_addr, ldc=lay.ldc, a_panels=int(dut.A_PANELS.value), kmax=kmax,
+    )["total"]  # fmt: skip
+    timeout = min(timeout, 4 * predicted + 2_000)
     mem.write_hex(work / "mem.hex")
     dut.load.value = 1
     await RisingEdge(dut.clk)
@@ -148,7 +163,10 @@ async def run_on_harness(
         waited += 64
         if dut.busy.value == 0:
             break
-        assert waited < timeout, f"GEMM {case} not done after {timeout} cycles"
+        assert waited < timeout, (
+            f"WATCHDOG: GEMM {case} not done after {waited} cycles (predicted {predicted} by the cycle "
+            f"model, bound {timeout}); replay: SEED={run_seed()} TESTCASE={current_test()}"
+        )
     assert int(dut.error_code.value) == 0, f"{case}: error code {int(dut.error_code.value)}"
     counters = {
         c: int(getattr(dut, f"cnt_{c}").value)
@@ -160,10 +178,10 @@ async def run_on_harness(
     await ClockCycles(dut.clk, 2)
     mem.read_hex(work / "mem_out.hex")
     check_and_record(
-        mem, lay, case, test, counters, int(dut.ARRAY_N.value), int(dut.BUS_W.value), overlap,
-        read_bursts=read_bursts,
+        mem, lay, case, test, counters, n_arr, int(dut.BUS_W.value), overlap, read_bursts=read_bursts,
     )  # fmt: skip
-    cocotb.log.info("%s: %s", case, counters)
+    fcov.sample_gemm(case, n_arr, kmax, overlap, None, zm)
+    cocotb.log.info("%s: %s (cycle model %d)", case, counters, predicted)
     return counters
 
 

@@ -17,6 +17,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import NextTimeStep, ReadOnly, RisingEdge
 
 from models.golden import Requant, output_stage
+from tb import coverage_model as fcov
 
 
 def pack(values, bits: int) -> int:
@@ -145,6 +146,8 @@ class CoreTB:
                 await NextTimeStep()
                 dut.cmd_valid.value = 0
                 t.accepted = self.accepts[-1]
+                b2b = before > 0 and self.accepts[-1] == self.accepts[-2] + 1
+                fcov.sample_core_cmd(t.k, self.n, t.flags, b2b, self.ready_prob)
                 return t.accepted
         raise AssertionError(f"command tag {t.tag} not accepted within {timeout} cycles")
 

@@ -14,6 +14,7 @@ import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
 
+from tb import coverage_model as fcov
 from tb.seeds import log_seed
 
 INPUTS_ZERO = (
@@ -89,6 +90,8 @@ class DmaTB:
     def knobs(self, **knobs: int) -> None:
         for k, val in knobs.items():
             getattr(self.dut, k).value = int(val)
+        if knobs:
+            fcov.sample_dma_knobs(knobs)
 
     def random_knobs(self, max_lat: int = 24, max_stall: int = 30, max_gap: int = 2) -> dict[str, int]:
         r = self.rng
@@ -208,6 +211,7 @@ class DmaTB:
         """Reader beats for cmds: (data [n, nb], last [n])."""
         mem = self.mem if mem is None else mem
         nb = self.nb
+        fcov.sample_dma_cmds("read", cmds, nb, self.max_burst)
         parts, last = [], []
         for a, ln in cmds:
             k = nbeats(ln, nb)
@@ -234,6 +238,7 @@ class DmaTB:
         masks from the strobe and the length, SLVERR range per the memory model (a burst's beats
         from the first in the range on are dropped), at most max_beats beats. Returns beats used."""
         nb = self.nb
+        fcov.sample_dma_cmds("write", cmds, nb, self.max_burst)
         lanes = np.arange(nb, dtype=np.uint64)
         i = 0
         for a, ln in cmds:

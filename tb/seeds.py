@@ -16,8 +16,18 @@ import cocotb
 def log_seed(dut) -> int:
     """The seed this test draws its stimulus from; logs the command that replays it."""
     seed = int(cocotb.RANDOM_SEED)
-    dut._log.info("seed=%d (replay: SEED=%s TESTCASE=<this test>)", seed, run_seed())
+    dut._log.info("seed=%d (replay: SEED=%s TESTCASE=%s)", seed, run_seed(), current_test())
     return seed
+
+
+def current_test() -> str:
+    """The name of the running cocotb test (cocotb 2.1's regression manager), or a placeholder."""
+    try:
+        from cocotb import regression
+
+        return str(regression._manager_inst._test.name)
+    except (ImportError, AttributeError):
+        return "<this test>"
 
 
 def run_seed() -> str:

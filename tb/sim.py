@@ -11,6 +11,7 @@ can run them side by side. Environment knobs (all optional, documented in the RE
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 from pathlib import Path
@@ -38,7 +39,7 @@ def _waves_enabled() -> bool:
 def run_cocotb(
     toplevel: str,
     sources: list[str],
-    test_module: str,
+    test_module: str | list[str],
     parameters: dict,
     build_name: str,
     plusargs: list[str] | None = None,
@@ -66,6 +67,10 @@ def run_cocotb(
         always=always,
     )
     stamp.write_text(str(waves))
+    # what this folder holds, for `make waves` (tb/open_waves.py) to find the dump of a build
+    mods = [test_module] if isinstance(test_module, str) else list(test_module)
+    info = {"toplevel": toplevel, "parameters": parameters, "test_modules": mods}
+    (build_dir / "build.json").write_text(json.dumps(info, sort_keys=True))
     # the run seed: given, or drawn here so that every log can say how to replay (tb/seeds.py)
     seed = os.environ.get("SEED") or str(secrets.randbelow(2**31))
     test_filter = os.environ.get("TESTCASE") or testcase

@@ -18,6 +18,7 @@ from cocotb.triggers import ClockCycles
 from models.cycle_engine import engine_cycles
 from models.cycle_model import chain_cycles
 from models.regmap import REGMAP
+from tb import coverage_model as fcov
 from tb.chain import write_chain
 from tb.chip_host import ChipHost, MemKnobs
 from tb.chip_tb import (
@@ -162,8 +163,18 @@ async def test_descriptor_chain(dut):
         before = mem.data.copy()
         await host.load(mem)
         assert await host.write("CHAIN_ADDR", first)
+        # the cycle model of a chain: each GEMM as on its own, plus the descriptor reads
+        totals = [
+            engine_cycles(
+                c.m, c.n, c.k, array_n=n, bus_w_bytes=host.word, read_latency=20, write_latency=20,
+                flags=c.flags, c_addr=lay.c_addr, ldc=lay.ldc, addrs=read_addrs(lay), read_bursts=bursts,
+                zero_blocks={tuple(map(int, z)) for z in np.argwhere(zero_blocks(lay.b, n))},
+            )["total"]
+            for c, lay in zip(cases, lays, strict=True)
+        ]  # fmt: skip
+        predicted = chain_cycles(totals, bus_w_bytes=host.word, read_latency=20)
         await host.start(chain=True)
-        await host.wait_irq(2_000_000)
+        await host.wait_irq(host.watchdog(predicted), f"chain of {len(cases)} GEMMs", predicted)
         st = await host.status()
         assert st["done"] == 1 and st["error"] == 0, f"chain status {st}"
         counters = await host.counters()
@@ -175,16 +186,7 @@ async def test_descriptor_chain(dut):
         host.assert_untouched(before, mem, mask, "chain")
         for c, lay in zip(cases, lays, strict=True):
             check_c(mem, lay, c)
-        # the cycle model of a chain: each GEMM as on its own, plus the descriptor reads
-        totals = [
-            engine_cycles(
-                c.m, c.n, c.k, array_n=n, bus_w_bytes=host.word, read_latency=20, write_latency=20,
-                flags=c.flags, c_addr=lay.c_addr, ldc=lay.ldc, addrs=read_addrs(lay), read_bursts=bursts,
-                zero_blocks={tuple(map(int, z)) for z in np.argwhere(zero_blocks(lay.b, n))},
-            )["total"]
-            for c, lay in zip(cases, lays, strict=True)
-        ]  # fmt: skip
-        predicted = chain_cycles(totals, bus_w_bytes=host.word, read_latency=20)
+        fcov.sample_chain(len(cases))
         dut._log.info("chain of %d GEMMs, bursts=%s: %s; model %d", len(cases), bursts, counters, predicted)
         assert counters["total"] == predicted, f"chain took {counters['total']} cycles, model {predicted}"
     host.read_bursts = True
@@ -198,7 +200,7 @@ async def test_descriptor_chain(dut):
     await host.load(mem)
     assert await host.write("CHAIN_ADDR", first)
     await host.start(chain=True)
-    await host.wait_irq(2_000_000)
+    await host.wait_irq(host.watchdog(predicted), "chain stopped by a bad descriptor", predicted)
     await host.expect_error("BAD_CHAIN")
     await host.dump(mem)
     check_c(mem, lays[0], cases[0])
@@ -238,7 +240,7 @@ async def test_bad_descriptors(dut):
     await host.program(lay.regs)
     await host.start()
     await host.start()  # refused: the interrupt rises now (error), the GEMM runs on
-    st = await host.wait_idle(200_000)
+    st = await host.wait_idle(host.watchdog(host.predict(good, lay)))
     assert st["done"] == 1, f"the running GEMM did not finish: {st}"
     assert st["error"] == 1 and st["error_code"] == REGMAP.error_code("START_WHILE_BUSY"), st
     await host.clear_status()
@@ -267,7 +269,8 @@ async def test_axi_error_responses(dut):
         host.set_knobs(MemKnobs(err_lo=lo + 2 * lay.ldc, err_hi=lo + 3 * lay.ldc))
         await host.program(lay.regs)
         await host.start()
-        await host.wait_irq(500_000)
+        predicted = host.predict(case, lay)
+        await host.wait_irq(host.watchdog(predicted), f"GEMM {case} with {code} injected", predicted)
         await host.expect_error(code)
         await host.quiet()
         host.set_knobs(MemKnobs())
@@ -290,7 +293,7 @@ async def test_soft_and_hard_reset_mid_gemm(dut):
         await host.start()
         await ClockCycles(dut.clk, when)
         assert (await host.status())["busy"] == 1, "GEMM finished before the soft reset"
-        assert await host.write("CTRL", REGMAP.encode("CTRL", soft_reset=1, irq_enable=1, overlap_enable=1))
+        await host.soft_reset()
         st = await host.wait_idle(100_000)
         assert st["done"] == 0 and st["error"] == 0, f"soft reset left status {st}"
         await host.quiet()
@@ -308,14 +311,22 @@ async def test_soft_and_hard_reset_mid_gemm(dut):
     await host.quiet()
 
 
-@pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64)])
+# the cocotb modules every chip build runs (tb/select.py): these tests and the directed edges
+COCOTB_MODULES = ("tb.test_chip", "tb.test_chip_edges")
+
+
+# builds only `make regress` runs (CSAI_REGRESS=1; tb/conftest.py): every other ARRAY_N x BUS_W
+REGRESS_ONLY = [pytest.param(*b, marks=pytest.mark.regress_only) for b in [(4, 128), (16, 64), (16, 128)]]
+
+
+@pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64), *REGRESS_ONLY])
 def test_chip_rtl(array_n: int, bus_w: int) -> None:
     from tb.sim import CHIP_SOURCES, run_cocotb
 
     run_cocotb(
         "chip_harness",
         CHIP_SOURCES,
-        "tb.test_chip",
+        list(COCOTB_MODULES),
         {"ARRAY_N": array_n, "BUS_W": bus_w, "KMAX": 512},
         f"chip_N{array_n}_W{bus_w}",
     )

