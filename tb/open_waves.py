@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def main(test_file: str, array_n: str) -> int:
-    dumps = sorted((REPO / "build" / "sim").glob("*/*.fst"), key=lambda p: p.stat().st_mtime)
+    dumps = sorted((REPO / "build" / "sim").glob("*/*/*.fst"), key=lambda p: p.stat().st_mtime)
     if not dumps:
         print("no wave dump found under build/sim/ (did the test run?)")
         return 1
