@@ -23,7 +23,7 @@ endif
 endif
 
 .PHONY: help sim test bench regress validate report demo demo-deps synth lint waves clean distclean check-iverilog venv
-.PHONY: check-sim check-verilator verilator-deps
+.PHONY: check-sim check-verilator verilator-deps check-lcov simspeed coverage
 
 help:
 	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
@@ -34,6 +34,8 @@ help:
 	@echo "make report   - per-model inference timings (Markdown, JSON, CSV, PNG) in build/report/"
 	@echo "make demo     - all-MiniLM-L6-v2: one encoder layer through the RTL chip vs float (docs/demo.md)"
 	@echo "make synth    - Yosys area figures of csai_chip (cells, FF/memory bits, ECP5 LUT/BRAM/DSP) in build/synth/"
+	@echo "make simspeed - chip cycles/s on a 256^3 GEMM: Icarus vs Verilator, cocotb vs pure HDL, build times (build/simspeed/)"
+	@echo "make coverage [COV_CASES=6] - Verilator line/branch/toggle coverage of rtl/, merged over builds; HTML in build/coverage/"
 	@echo "make lint     - verilator --lint-only -Wall over rtl/"
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
@@ -119,6 +121,27 @@ report: $(STAMP)
 # (about 4 minutes: too long for make sim; tb/test_minilm_chip.py runs a reduced layer in make test).
 demo: $(STAMP) $(DEMO_STAMP) check-sim
 	OPENBLAS_NUM_THREADS=1 $(PY) -m models.demo --executor chip $(DEMO_ARGS)
+
+# Simulation speed side by side (tb/simspeed.py): both simulators whatever SIM says.
+simspeed: $(STAMP) check-iverilog check-verilator
+	OPENBLAS_NUM_THREADS=1 $(PY) -m tb.simspeed
+
+# Code coverage (Verilator --coverage; Icarus has none): the block, DMA, core, controller and chip
+# testbenches on every build they have, COV_CASES random chip GEMMs each, then one merged report.
+# Old coverage files are removed first, so a report never mixes runs of different RTL.
+COV_CASES ?= 6
+COV_TESTS ?= tb/test_chip.py tb/test_dma.py tb/test_gemm_core.py tb/test_core_bulk.py \
+  tb/test_gemm_controller.py tb/test_csr_regfile.py tb/test_a_transposer.py tb/test_requant.py \
+  tb/test_pe.py tb/test_systolic_array.py
+check-lcov:
+	@command -v genhtml >/dev/null 2>&1 || { echo "error: genhtml not found; install lcov (Debian: apt-get install lcov)"; exit 1; }
+	@command -v verilator_coverage >/dev/null 2>&1 || { echo "error: verilator_coverage not found (Debian: apt-get install verilator)"; exit 1; }
+
+coverage: $(STAMP) check-verilator check-lcov
+	@rm -rf build/coverage; rm -f build/sim/verilator-coverage/*/coverage_*
+	@CSAI_COVERAGE=1 SIM=verilator CSAI_CHIP_CASES=$(COV_CASES) OPENBLAS_NUM_THREADS=1 \
+	  $(PY) -m pytest $(COV_TESTS) -n $(JOBS) -q -p no:cacheprovider; rc=$$?; \
+	  $(PY) -m tools.coverage_report; r=$$?; [ $$rc -eq 0 ] && [ $$r -eq 0 ]
 
 synth: $(STAMP) $(SYNTH_STAMP)
 	$(PY) -m tools.synth $(if $(ARRAY_N),--array-n $(ARRAY_N)) $(SYNTH_ARGS)

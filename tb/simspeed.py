@@ -151,13 +151,26 @@ def build_hdl(sim: str, work: Path) -> list[str]:
     params = _hdl_params()
     if sim == "icarus":
         ps = [f"-Psimspeed_tb.{k}={v}" for k, v in params.items()]
-        cmd = ["iverilog", "-g2005", "-s", "simspeed_tb", "-I", str(REPO / "rtl"), "-o", "simspeed.vvp"]
+        (work / "cmds.f").write_text("+timescale+1ns/1ps\n")  # as cocotb's runner does for Icarus
+        cmd = [
+            "iverilog",
+            "-g2005",
+            "-c",
+            "cmds.f",
+            "-s",
+            "simspeed_tb",
+            "-I",
+            str(REPO / "rtl"),
+            "-o",
+            "simspeed.vvp",
+        ]
         subprocess.run(cmd + ps + _hdl_sources(), cwd=work, check=True)
         return ["vvp", "-n", "simspeed.vvp"]
     # --timing for the Verilog clock and the task's @(posedge clk); it needs C++20 coroutines
     flags = [f for f in simulators.BUILD_FLAGS if f not in ("-CFLAGS", "-O2")]
     cmd = ["verilator", "--binary", "--timing", "-j", "2", *flags, "-CFLAGS", "-O2 -std=c++20 -fcoroutines"]
-    cmd += ["--top-module", "simspeed_tb", "-Mdir", "obj", "-o", "Vsimspeed", "-I" + str(REPO / "rtl")]
+    cmd += ["--top-module", "simspeed_tb", "--timescale", "1ns/1ps", "-Mdir", "obj", "-o", "Vsimspeed"]
+    cmd += ["-I" + str(REPO / "rtl")]
     cmd += [f"-G{k}={v}" for k, v in params.items()] + _hdl_sources()
     os.environ["CSAI_OBJCACHE_DIR"] = str(OUT / "objcache")
     shutil.rmtree(OUT / "objcache", ignore_errors=True)

@@ -1,8 +1,8 @@
 `default_nettype none
-`timescale 1ns / 1ps
 // Pure-HDL speed reference of `make simspeed` (tb/simspeed.py): the same chip_harness as the
 // cocotb runs (chip, AXI memory model, protocol checkers), driven with no Python at all.
-//   * the clock is an `always #5` here (Verilator builds this file with --timing);
+//   * the clock is an `always #5` here: 10 ns with the 1ns/1ps time scale tb/simspeed.py gives
+//     both simulators as the cocotb runs have it (Verilator builds this file with --timing);
 //   * memory is loaded with the model's load_req ($readmemh of mem_load.hex, written by Python);
 //   * the registers are written by a small AXI4-Lite task from +REGS=<file>: one line per write,
 //     12 address bits then 32 data bits in hex ({addr, data}), +NREGS=<count> lines, the last
