@@ -67,6 +67,7 @@ def run_cocotb(
         # (make lint checks the RTL alone with iverilog -g2005 either way).
         build_args, test_args = ([] if waves else ["-g2005"]), []
     runner = get_runner(sim)
+    rtl = simulators.rtl_hash()  # of the sources this build is made from (coverage runs keep it)
     t0 = time.perf_counter()
     with simulators.build_env(sim):  # the wheel on PATH for this build only
         runner.build(
@@ -104,7 +105,7 @@ def run_cocotb(
             test_dir=build_dir,
             seed=seed,
             test_filter=test_filter,
-            plusargs=(plusargs or []) + simulators.coverage_plusargs(sim, build_dir, seed),
+            plusargs=(plusargs or []) + simulators.coverage_plusargs(sim, build_dir, seed, rtl),
             test_args=test_args,
             extra_env=extra_env,
             waves=waves,

@@ -150,15 +150,15 @@ def rtl_hash(repo: Path = REPO) -> str:
     return h.hexdigest()
 
 
-def coverage_plusargs(sim: str, build_dir: Path, seed: str) -> list[str]:
+def coverage_plusargs(sim: str, build_dir: Path, seed: str, rtl: str) -> list[str]:
     """For a coverage run: its own coverage file in the build folder (runs of one build over
-    several seeds do not overwrite each other) and a sidecar JSON with the hash of the RTL the
-    model was built from; tools/coverage_report.py refuses to merge files of different RTL."""
+    several seeds do not overwrite each other) and a sidecar JSON with ``rtl``, the hash of rtl/
+    taken before the model was built; tools/coverage_report.py refuses to merge files of different RTL."""
     if sim != "verilator" or not coverage_enabled():
         return []
     tag = f"{seed}_{secrets.token_hex(3)}"
     dat = build_dir / f"coverage_{tag}.dat"
-    meta = {"rtl_hash": rtl_hash(), "build": build_dir.name, "seed": seed, "dat": dat.name}
+    meta = {"rtl_hash": rtl, "build": build_dir.name, "seed": seed, "dat": dat.name}
     tmp = dat.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(meta, indent=1))
     tmp.replace(dat.with_suffix(".json"))
