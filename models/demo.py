@@ -45,8 +45,8 @@ class ChainRun:
 
 def run_chain_on_chip(jobs: Sequence[object]) -> ChainRun:
     """Run ``jobs`` (``encoder_int8.GemmJob``, in order) as ONE descriptor chain on the RTL chip
-    (``tb/chip_executor.py``: Icarus, the AXI memory model at latency 20); every C is checked
-    against the golden model inside the simulation as well as here."""
+    (``tb/chip_executor.py``: Icarus, or Verilator with SIM=verilator; the AXI memory model at
+    latency 20); every C is checked against the golden model inside the simulation as well as here."""
     try:
         from tb.chip_executor import run_jobs_on_chip
     except ImportError as err:  # the testbench needs the repository's tb/ package and cocotb

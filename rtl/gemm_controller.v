@@ -692,7 +692,15 @@ module gemm_controller #(
                     3'd6: if (dq_off[0] && dq_end) begin  // scale-only step: bias lanes stay zero
                         p_wr_en <= 1'b1; p_slot <= dq_entry[9:8];
                     end
-                    3'd4: l_map[W*8*dq_entry[7:0] +: W*8] <= rd_data;
+                    // the map beat dq_entry[7:0] holds bits [W*8*entry, W*8*(entry+1)) of l_map;
+                    // written bit by bit: Verilator 5.048 stops with an internal error (V3EmitC,
+                    // "Wide op EXTEND") on the variable part-select when a beat is wider than 64
+                    // bits (BUS_W = 128). Same bits, same logic.
+                    3'd4: begin : map_beat
+                        integer q;
+                        for (q = 0; q < KB_MAX; q = q + 1)
+                            if (q / (W * 8) == {24'd0, dq_entry[7:0]}) l_map[q] <= rd_data[q % (W * 8)];
+                    end
                     3'd5: begin : desc_beat
                         integer q;
                         for (q = 0; q < W / 4; q = q + 1)

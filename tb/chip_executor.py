@@ -2,9 +2,10 @@
 
 ``run_jobs_on_chip(jobs)`` is called from plain Python (the MiniLM demo): it writes the jobs'
 operands to ``build/chip_jobs/jobs.npz``, runs the cocotb test below on tb/hdl/chip_harness.v in
-Icarus (one START, one interrupt for the whole list), and returns each job's C as the chip wrote
-it plus the chip's counters for the chain. Inside the simulation every C is also compared with
-``models.golden.gemm`` bit for bit, so a wrong result fails loudly and nothing wrong is returned.
+Icarus or Verilator (``SIM``) (one START, one interrupt for the whole list), and returns each
+job's C as the chip wrote it plus the chip's counters for the chain. Inside the simulation every
+C is also compared with ``models.golden.gemm`` bit for bit, so a wrong result fails loudly and
+nothing wrong is returned.
 
 A job is anything with ``name``, ``a`` (int8 [M, K]), ``b`` (int8 [K, N]), ``bias`` (int32 [N]
 or None) and ``q`` (``models.golden.Requant``), like ``models.encoder_int8.GemmJob``.

@@ -2,7 +2,7 @@
 GTKWave, with the block's save file (tb/waves/<toplevel>.gtkw) and zoomed to the whole run
 (tb/waves/zoom_full.tcl).
 
-The build is the one whose folder (``build/sim/<build>/build.json``, written by tb/sim.py) runs
+The build is the one whose folder (``build/sim/<simulator>/<build>/build.json``, written by tb/sim.py) runs
 a cocotb module containing TEST and whose ARRAY_N / BUS_W parameters match the knobs; with
 several (e.g. both bus widths) the newest dump is opened and the others listed. Without GTKWave
 (a desktop program: ``apt-get install gtkwave``) it prints where the dump is and exits cleanly.
@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 def matching_dumps(test: str, array_n: str, bus_w: str) -> list[Path]:
     rx = re.compile(rf"(^|\.){re.escape(test)}$")
     out = []
-    for info_file in (REPO / "build" / "sim").glob("*/build.json"):
+    for info_file in (REPO / "build" / "sim").glob("*/*/build.json"):
         info = json.loads(info_file.read_text())
         params = {k.upper(): str(v) for k, v in info["parameters"].items()}
         if array_n and params.get("ARRAY_N", array_n) != array_n:

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         if not nodes:
             continue
         print(f"== seed {seed}: {len(nodes)} builds", flush=True)
-        for f in (REPO / "build" / "sim").glob("*/fcov.yml"):
+        for f in (REPO / "build" / "sim").glob("*/*/fcov.yml"):
             f.unlink()
         junit = REPO / "build" / "regress" / f"junit_{tag}_s{seed}.xml"
         cmd = [sys.executable, "-m", "pytest", *nodes, "-n", args.jobs, "-q", "-p", "no:cacheprovider",
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         rc = rc or r.returncode
         dest = keep / f"s{seed}"
         dest.mkdir(parents=True, exist_ok=True)
-        for f in (REPO / "build" / "sim").glob("*/fcov.yml"):
+        for f in (REPO / "build" / "sim").glob("*/*/fcov.yml"):
             shutil.copy(f, dest / f"fcov_{f.parent.name}.yml")
     fargs = [str(keep), "--out", str(REPO / "build" / "fcov" / f"regress_{tag}.yml")]
     if args.fcov_min is not None:

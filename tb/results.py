@@ -50,6 +50,7 @@ def record(
         "peak_macs_per_cycle": int(array_n) ** 2,
         "utilization": macs / int(cycles) / int(array_n) ** 2,
         "build": os.environ.get("CSAI_BUILD_NAME", ""),
+        "simulator": os.environ.get("CSAI_SIM", "icarus"),
         "seed": _seed(),
         "run_seed": os.environ.get("CSAI_RUN_SEED"),  # replay: SEED=<run_seed> TESTCASE=<test>
     }

@@ -16,7 +16,7 @@ SEED_8X8_CYCLES = 532  # the design note's measured 8x8x8 matmul (../shared/seed
 def cocotb_outcomes() -> dict[tuple[str, str], str]:
     """(build folder, test name) -> PASS/FAIL from each build's cocotb results.xml."""
     out: dict[tuple[str, str], str] = {}
-    for xml in sorted((BUILD / "sim").glob("*/results.xml")):
+    for xml in sorted((BUILD / "sim").glob("*/*/results.xml")):  # build/sim/<simulator>/<build>
         for case in ET.parse(xml).iter("testcase"):
             failed = case.find("failure") is not None or case.find("error") is not None
             out[(xml.parent.name, case.get("name", "?"))] = "FAIL" if failed else "PASS"
