@@ -9,7 +9,7 @@ STAMP      := $(VENV)/.installed
 JOBS       ?= 2
 
 # Knobs passed to the testbenches through the environment (see README, "One test, one seed").
-export SEED TESTCASE WAVES ARRAY_N
+export SEED TESTCASE WAVES ARRAY_N MEM DRAM_CHIP_MHZ
 
 .PHONY: help sim test bench regress validate report demo demo-deps synth lint waves clean distclean check-iverilog venv
 
@@ -26,6 +26,7 @@ help:
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
 	@echo "knobs: SEED=<int> TESTCASE=<regex> WAVES=1 ARRAY_N=<4|8|16>"
+	@echo "       MEM=ideal|dram: the chip harness's memory model (dram: DRAM_CHIP_MHZ=<MHz>, default 100 assumed)"
 
 # --- environment -------------------------------------------------------------------------------
 $(STAMP): requirements.txt

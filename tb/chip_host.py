@@ -18,6 +18,7 @@ from models.regmap import REGMAP
 from tb.chain import DESC_REGS
 from tb.chip_tb import FLAG_INT8, GemmCase, GemmLayout, build, check_and_record
 from tb.mem_image import MemImage
+from tb.mem_model import describe, mem_model
 from tb.seeds import log_seed
 
 # the chip's performance registers of each counter (rtl/regmap.json)
@@ -49,6 +50,8 @@ class ChipHost:
         Clock(dut.clk, 10, unit="ns").start()
         self.axi = AXI4LiteMaster(dut, "s_axi", dut.clk)
         self.knobs = MemKnobs()
+        self.mem_model = mem_model()  # "ideal" or "dram" (MEM=...; tb/mem_model.py)
+        self.memory = describe(self.bus_w)
         self.last_gemm: tuple[MemImage, GemmLayout] | None = None  # latest gemm()'s image, layout
 
     # ---------------- reset, knobs, memory ----------------
@@ -205,7 +208,9 @@ class ChipHost:
             mem_latency=kn.rd_latency, mem_wr_latency=kn.wr_latency, stall_prob=kn.stall_pct / 100,
             beat_gap=kn.beat_gap,
         )  # fmt: skip
-        extra = {**mem_fields, **extra}
+        if self.mem_model != "ideal":  # the ideal model's knobs mean nothing to the DRAM model
+            mem_fields = {}
+        extra = {**mem_fields, "memory": self.memory, **extra}
         check_and_record(mem, lay, case, test, counters, self.array_n, self.bus_w, overlap, **extra)
         self.dut._log.info("%s: %s", case, counters)
         return counters
