@@ -79,6 +79,9 @@ DDR3_1600K = DramGrade(
 )
 
 CHIP_KHZ_ASSUMED = 100_000  # 100 MHz: assumed (no measured Fmax yet; docs/dram_model.md)
+# Controller + PHY pipeline added to every read's data and every write's response: ASSUMED (no
+# datasheet gives it; a DDR3 controller's port-to-port read latency is tens of ns beyond CL).
+CTRL_PS_ASSUMED = 30_000
 QUEUE_DEPTH = 64  # controller command queue (reads + writes); a controller choice, not JEDEC
 
 
@@ -97,6 +100,7 @@ class DramParams:
     ccd: int
     rtw: int
     burst: int  # one atom on the DRAM data bus (BL/2 clocks)
+    ctrl: int  # controller + PHY pipeline on each read's data / write's response (assumed)
     rfc: int
     refi: int
     banks: int
@@ -112,7 +116,7 @@ class DramParams:
 
     def hdl_parameters(self, prefix: str = "") -> dict[str, int]:
         """Verilog parameters of dram_model.v (``prefix`` for a harness's pass-through names)."""
-        names = ("cl", "cwl", "rcd", "rp", "ras", "rtp", "wtr", "wr", "ccd", "rtw", "burst")
+        names = ("cl", "cwl", "rcd", "rp", "ras", "rtp", "wtr", "wr", "ccd", "rtw", "burst", "ctrl")
         out = {f"{prefix}T_{n.upper()}": getattr(self, n) for n in (*names, "rfc", "refi")}
         out.update(
             {
@@ -133,6 +137,8 @@ def check_params(p: DramParams) -> None:
     for name in ("cl", "cwl", "rcd", "rp", "ras", "rtp", "wtr", "wr", "ccd", "rtw", "burst", "rfc", "refi"):
         if getattr(p, name) < 1:
             raise DramConfigError(f"DRAM parameter {name} = {getattr(p, name)}: must be >= 1 cycle")
+    if p.ctrl < 0:
+        raise DramConfigError(f"DRAM parameter ctrl = {p.ctrl}: must be >= 0 cycles")
     for name in ("banks", "row_bytes", "atom_bytes", "bus_bytes", "queue_depth", "chip_khz"):
         if getattr(p, name) < 1:
             raise DramConfigError(f"DRAM parameter {name} = {getattr(p, name)}: must be >= 1")
@@ -164,6 +170,7 @@ def chip_params(
     chip_khz: int = CHIP_KHZ_ASSUMED,
     bus_bytes: int = 8,
     queue_depth: int = QUEUE_DEPTH,
+    ctrl_ps: int = CTRL_PS_ASSUMED,
 ) -> DramParams:
     """Convert ``grade`` to chip cycles at ``chip_khz``: every figure rounded up to whole cycles
     on its own (a controller in the chip's clock domain cannot act between its edges)."""
@@ -193,6 +200,7 @@ def chip_params(
         ccd=c(grade.tccd_nck * nck),
         rtw=c(grade.trtw_nck * nck),
         burst=c(grade.burst_length // 2 * nck),
+        ctrl=-(-ctrl_ps * chip_khz // 1_000_000_000) if ctrl_ps > 0 else 0,
         rfc=c(grade.trfc_ps),
         refi=grade.trefi_ps * chip_khz // 1_000_000_000,  # rounded down: refresh no less often
         banks=grade.banks,
@@ -282,8 +290,8 @@ class DramScheduler:
 
     def schedule_atom(self, t_ready: int, addr: int, write: bool) -> int:
         """Issue the commands of the atom holding ``addr`` (not before cycle ``t_ready``); return
-        the cycle its data is complete: read data available to the R channel (CAS + CL + burst),
-        or write data in the DRAM (CAS + CWL + burst)."""
+        the cycle its data is complete: read data available to the R channel (CAS + CL + burst +
+        ctrl), or write data in the DRAM and its response due (CAS + CWL + burst + ctrl)."""
         p = self.p
         row, bank, _ = address_map(p, addr)
         while True:
@@ -310,7 +318,7 @@ class DramScheduler:
             self.t_pre_ok[bank] = max(self.t_pre_ok[bank], cas + p.rtp)
             st.rd_atoms += 1
         self.last_first, self.last_cas, self.last_kind = first, cas, 2 if write else 1
-        return cas + (p.cwl if write else p.cl) + p.burst
+        return cas + (p.cwl if write else p.cl) + p.burst + p.ctrl
 
     def schedule(self, t_ready: int, addr: int, beats: int, write: bool) -> list[int]:
         """Every atom the request touches, in address order; per BEAT, the cycle its atom is

@@ -25,7 +25,7 @@ from tb.seeds import log_seed
 
 BUS = 8  # bytes per beat (BUS_W 64)
 PAGE = 4096
-_FIELDS = ("cl", "cwl", "rcd", "rp", "ras", "rtp", "wtr", "wr", "ccd", "rtw", "burst", "rfc", "refi")
+_FIELDS = ("cl", "cwl", "rcd", "rp", "ras", "rtp", "wtr", "wr", "ccd", "rtw", "burst", "ctrl", "rfc", "refi")
 
 
 def params_of(dut) -> DramParams:
@@ -247,7 +247,7 @@ BUILDS = {
     "ddr3_100mhz": chip_params(),
     "ddr3_1ghz_q4": chip_params(chip_khz=1_000_000, queue_depth=4),
     "tight": DramParams(
-        cl=3, cwl=2, rcd=3, rp=2, ras=5, rtp=2, wtr=2, wr=3, ccd=2, rtw=3, burst=2, rfc=11, refi=97,
+        cl=3, cwl=2, rcd=3, rp=2, ras=5, rtp=2, wtr=2, wr=3, ccd=2, rtw=3, burst=2, ctrl=0, rfc=11, refi=97,
         banks=4, row_bytes=512, atom_bytes=64, bus_bytes=8, queue_depth=6,
     ),
 }  # fmt: skip

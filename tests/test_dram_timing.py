@@ -33,6 +33,7 @@ def test_conversion_at_100mhz() -> None:
     p = P100
     assert (p.cl, p.cwl, p.rcd, p.rp, p.ras) == (2, 1, 2, 2, 4)  # 13.75, 10, 13.75, 13.75, 35 ns
     assert (p.rtp, p.wtr, p.wr, p.ccd, p.rtw, p.burst) == (1, 1, 2, 1, 2, 1)  # 7.5 7.5 15 5 11.25 5
+    assert p.ctrl == 3  # 30 ns controller + PHY, assumed
     assert (p.rfc, p.refi) == (26, 780)  # 260 ns, 7.8 us
     assert (p.atom_bytes, p.banks, p.row_bytes) == (64, 8, 8192)
     assert ps_to_cycles(10_000, 100_000) == 1 and ps_to_cycles(10_001, 100_000) == 2
@@ -78,11 +79,11 @@ def test_address_map_row_bank_column() -> None:
 def test_row_hit_miss_conflict_latencies() -> None:
     p = P100
     s = DramScheduler(p)
-    assert s.schedule(10, 0, 1, False) == [10 + p.rcd + p.cl + p.burst]  # closed bank: ACT + CAS
+    assert s.schedule(10, 0, 1, False) == [10 + p.rcd + p.cl + p.burst + p.ctrl]  # closed bank: ACT + CAS
     t = s.schedule(30, 64, 1, False)[0]
-    assert t == 30 + p.cl + p.burst  # same row: CAS only
+    assert t == 30 + p.cl + p.burst + p.ctrl  # same row: CAS only
     t = s.schedule(50, 8 * 8192, 1, False)[0]  # bank 0, row 1: PRE + ACT + CAS
-    assert t == 50 + p.rp + p.rcd + p.cl + p.burst
+    assert t == 50 + p.rp + p.rcd + p.cl + p.burst + p.ctrl
     assert (s.stats.hits, s.stats.misses, s.stats.conflicts) == (1, 1, 1)
 
 
@@ -100,7 +101,7 @@ def test_refresh_delays_an_atom_due_after_it() -> None:
     s = DramScheduler(p)
     t = s.schedule(p.refi, 0, 1, False)[0]
     assert s.stats.refreshes == 1
-    assert t == p.refi + p.rfc + p.rcd + p.cl + p.burst
+    assert t == p.refi + p.rfc + p.rcd + p.cl + p.burst + p.ctrl
 
 
 def test_turnarounds() -> None:
@@ -124,6 +125,7 @@ def test_turnarounds() -> None:
         ("cl", 0, "cl"),
         ("queue_depth", 0, "queue_depth"),
         ("row_bytes", 100, "row_bytes"),
+        ("ctrl", -1, "ctrl"),
         ("queue_depth", 300, "queue_depth"),
     ],
 )
@@ -161,6 +163,7 @@ def _elaborate(tmp_path: Path, params: dict[str, int]) -> subprocess.CompletedPr
         ({"T_REFI": 20}, "T_REFI"),
         ({"T_CL": 0}, "T_CL"),
         ({"QUEUE_DEPTH": 0}, "QUEUE_DEPTH"),
+        ({"T_CTRL": -1}, "T_CTRL"),
     ],
 )
 def test_hdl_refuses_bad_parameters(tmp_path: Path, change: dict[str, int], word: str) -> None:

@@ -19,7 +19,7 @@ module chip_harness #(
     parameter integer MEM_DRAM = 0,
     parameter integer DRAM_T_CL = 0, DRAM_T_CWL = 0, DRAM_T_RCD = 0, DRAM_T_RP = 0,
     parameter integer DRAM_T_RAS = 0, DRAM_T_RTP = 0, DRAM_T_WTR = 0, DRAM_T_WR = 0,
-    parameter integer DRAM_T_CCD = 0, DRAM_T_RTW = 0, DRAM_T_BURST = 0, DRAM_T_RFC = 0,
+    parameter integer DRAM_T_CCD = 0, DRAM_T_RTW = 0, DRAM_T_BURST = 0, DRAM_T_CTRL = -1, DRAM_T_RFC = 0,
     parameter integer DRAM_T_REFI = 0, DRAM_BANKS = 0, DRAM_ROW_BYTES = 0,
     parameter integer DRAM_ATOM_BYTES = 0, DRAM_QUEUE_DEPTH = 0
 ) (
@@ -117,7 +117,7 @@ module chip_harness #(
         .BUS_W(BUS_W), .MEM_BYTES(MEM_BYTES),
         .T_CL(DRAM_T_CL), .T_CWL(DRAM_T_CWL), .T_RCD(DRAM_T_RCD), .T_RP(DRAM_T_RP),
         .T_RAS(DRAM_T_RAS), .T_RTP(DRAM_T_RTP), .T_WTR(DRAM_T_WTR), .T_WR(DRAM_T_WR),
-        .T_CCD(DRAM_T_CCD), .T_RTW(DRAM_T_RTW), .T_BURST(DRAM_T_BURST), .T_RFC(DRAM_T_RFC),
+        .T_CCD(DRAM_T_CCD), .T_RTW(DRAM_T_RTW), .T_BURST(DRAM_T_BURST), .T_CTRL(DRAM_T_CTRL), .T_RFC(DRAM_T_RFC),
         .T_REFI(DRAM_T_REFI), .BANKS(DRAM_BANKS), .ROW_BYTES(DRAM_ROW_BYTES),
         .ATOM_BYTES(DRAM_ATOM_BYTES), .QUEUE_DEPTH(DRAM_QUEUE_DEPTH)
     ) u_mem (

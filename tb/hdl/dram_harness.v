@@ -18,7 +18,7 @@ module dram_harness #(
     parameter integer TAB_DEPTH   = 4096,
     parameter integer WTAB_DEPTH  = 16384,
     parameter integer T_CL = 0, T_CWL = 0, T_RCD = 0, T_RP = 0, T_RAS = 0, T_RTP = 0,
-    parameter integer T_WTR = 0, T_WR = 0, T_CCD = 0, T_RTW = 0, T_BURST = 0, T_RFC = 0,
+    parameter integer T_WTR = 0, T_WR = 0, T_CCD = 0, T_RTW = 0, T_BURST = 0, T_CTRL = -1, T_RFC = 0,
     parameter integer T_REFI = 0, BANKS = 0, ROW_BYTES = 0, ATOM_BYTES = 0, QUEUE_DEPTH = 0
 ) (
     input  wire        clk,
@@ -51,7 +51,7 @@ module dram_harness #(
     dram_model #(
         .BUS_W(BUS_W), .MEM_BYTES(MEM_BYTES),
         .T_CL(T_CL), .T_CWL(T_CWL), .T_RCD(T_RCD), .T_RP(T_RP), .T_RAS(T_RAS), .T_RTP(T_RTP),
-        .T_WTR(T_WTR), .T_WR(T_WR), .T_CCD(T_CCD), .T_RTW(T_RTW), .T_BURST(T_BURST),
+        .T_WTR(T_WTR), .T_WR(T_WR), .T_CCD(T_CCD), .T_RTW(T_RTW), .T_BURST(T_BURST), .T_CTRL(T_CTRL),
         .T_RFC(T_RFC), .T_REFI(T_REFI), .BANKS(BANKS), .ROW_BYTES(ROW_BYTES),
         .ATOM_BYTES(ATOM_BYTES), .QUEUE_DEPTH(QUEUE_DEPTH)
     ) u_mem (

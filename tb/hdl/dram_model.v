@@ -45,6 +45,7 @@ module dram_model #(
     parameter integer T_CCD       = 0,   // CAS to CAS
     parameter integer T_RTW       = 0,   // READ to WRITE
     parameter integer T_BURST     = 0,   // one atom on the DRAM data bus
+    parameter integer T_CTRL      = -1,  // controller + PHY pipeline on read data / write B (>= 0)
     parameter integer T_RFC       = 0,   // REFRESH duration
     parameter integer T_REFI      = 0,   // refresh interval
     parameter integer BANKS       = 0,   // banks
@@ -121,6 +122,7 @@ module dram_model #(
         if (T_CCD < 1)   $fatal(1, "dram_model: parameter T_CCD = %0d must be >= 1", T_CCD);
         if (T_RTW < 1)   $fatal(1, "dram_model: parameter T_RTW = %0d must be >= 1", T_RTW);
         if (T_BURST < 1) $fatal(1, "dram_model: parameter T_BURST = %0d must be >= 1", T_BURST);
+        if (T_CTRL < 0)  $fatal(1, "dram_model: parameter T_CTRL = %0d must be >= 0", T_CTRL);
         if (T_RFC < 1)   $fatal(1, "dram_model: parameter T_RFC = %0d must be >= 1", T_RFC);
         if (T_REFI <= T_RFC)
             $fatal(1, "dram_model: parameter T_REFI = %0d must be longer than the refresh T_RFC = %0d", T_REFI, T_RFC);
@@ -228,11 +230,11 @@ module dram_model #(
                 if (sa_cas + T_CWL + T_BURST + T_WR > t_pre_ok[sa_bank])
                     t_pre_ok[sa_bank] = sa_cas + T_CWL + T_BURST + T_WR;
                 n_wr_atoms = n_wr_atoms + 1;
-                done = sa_cas + T_CWL + T_BURST;
+                done = sa_cas + T_CWL + T_BURST + T_CTRL;
             end else begin
                 if (sa_cas + T_RTP > t_pre_ok[sa_bank]) t_pre_ok[sa_bank] = sa_cas + T_RTP;
                 n_rd_atoms = n_rd_atoms + 1;
-                done = sa_cas + T_CL + T_BURST;
+                done = sa_cas + T_CL + T_BURST + T_CTRL;
             end
             last_first = sa_first;
             last_cas = sa_cas;
