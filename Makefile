@@ -11,12 +11,13 @@ JOBS       ?= 2
 # Knobs passed to the testbenches through the environment (see README, "One test, one seed").
 export SEED TESTCASE WAVES ARRAY_N MEM DRAM_CHIP_MHZ
 
-.PHONY: help sim test bench regress validate report demo demo-deps synth lint waves clean distclean check-iverilog venv
+.PHONY: help sim test bench bench-dram regress validate report demo demo-deps synth lint waves clean distclean check-iverilog venv
 
 help:
 	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
 	@echo "make test     - the regression: pytest over models/ and every testbench, JUnit in build/"
 	@echo "make bench    - whole-chip benchmarks (8x8x8, 256^3, GEMV, sparse, overlap on/off; minutes)"
+	@echo "make bench-dram [MEM=ideal] [DRAM_CHIP_MHZ=100] - 8x8x8, GEMV, 256^3 under the DRAM model; build/bench/mem_*.md"
 	@echo "make regress [SEEDS='1 2 3'] [CASES=40] - long random whole-chip regression, one run per seed"
 	@echo "make validate - cycle model vs the whole chip: 52 random GEMMs through the registers, errors in build/validate/"
 	@echo "make report   - per-model inference timings (Markdown, JSON, CSV, PNG) in build/report/"
@@ -70,6 +71,12 @@ test: $(STAMP) $(DEMO_STAMP) check-iverilog
 bench: $(STAMP) check-iverilog
 	@$(PY) -m pytest tb/bench_chip.py -q -p no:cacheprovider; rc=$$?; \
 	  cat build/bench/chip.md 2>/dev/null; exit $$rc
+
+# The issue-9 shapes under the DRAM timing model (docs/dram_model.md); MEM=ideal for the bound.
+bench-dram: export MEM := $(or $(MEM),dram)
+bench-dram: $(STAMP) check-iverilog
+	@$(PY) -m pytest tb/bench_dram.py -q -p no:cacheprovider; rc=$$?; \
+	  cat build/bench/mem_$(MEM)*.md 2>/dev/null; exit $$rc
 
 # Long random regression of the whole chip: CASES random GEMMs per seed, every seed replayable
 # with `make test TESTCASE=test_random_regression SEED=<seed>` (set CSAI_CHIP_CASES too).

@@ -406,6 +406,42 @@ class DramController:
         self.count -= 1
 
 
+class IdealMemory:
+    """tb/hdl/axi_mem_model.v without stalls or beat gaps behind the same interface as
+    ``DramController``: an R beat may be handshaken ``read_latency`` cycles after its AR, a B
+    ``write_latency`` cycles after the last W beat (what models/cycle_engine.py does today with
+    ``m_rq.append(t + lat)`` / ``m_bq.append(t + wlat)``)."""
+
+    def __init__(self, read_latency: int = 20, write_latency: int = 20) -> None:
+        self.lat, self.wlat = max(1, read_latency), max(1, write_latency)
+        self.r_ready: deque[int] = deque()
+        self.b_ready: deque[int] = deque()
+
+    def can_accept_ar(self) -> bool:
+        return True
+
+    def can_accept_aw(self, arvalid: bool) -> bool:
+        return True
+
+    def ar(self, t: int, addr: int, beats: int) -> None:
+        self.r_ready.extend([t + self.lat] * beats)
+
+    def aw(self, t: int, addr: int, beats: int) -> None:
+        pass
+
+    def wlast(self, t: int) -> None:
+        self.b_ready.append(t + self.wlat)
+
+    def tick(self, t: int) -> None:
+        pass
+
+    def retire_read(self) -> None:
+        pass
+
+    def retire_write(self) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class Request:
     """One request the test master offers: ARVALID/AWVALID from edge ``offer`` on (and not before

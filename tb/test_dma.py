@@ -344,13 +344,15 @@ async def test_throughput(dut):
     [(64, 256, 512, 4), (128, 256, 512, 16), (128, 16, 64, 16)],  # the last: csai_chip's DMA setup
 )
 def test_dma_rtl(bus_w: int, max_burst: int, fifo: int, wr_out: int) -> None:
+    from tb.mem_model import build_suffix, harness_parameters
     from tb.sim import run_cocotb
 
     run_cocotb(
         "dma_harness",
         [f"rtl/{m}.v" for m in ("sync_fifo", "axis_fifo", "dma_reader", "dma_writer")]
-        + [f"tb/hdl/{m}.v" for m in ("axi_mem_model", "axi_protocol_checker", "dma_harness")],
+        + [f"tb/hdl/{m}.v" for m in ("axi_mem_model", "dram_model", "axi_protocol_checker", "dma_harness")],
         "tb.test_dma",
-        {"BUS_W": bus_w, "MAX_BURST": max_burst, "FIFO_DEPTH": fifo, "WR_OUTSTANDING": wr_out},
-        f"dma_harness_W{bus_w}" + ("" if max_burst == 256 else f"_B{max_burst}"),
+        {"BUS_W": bus_w, "MAX_BURST": max_burst, "FIFO_DEPTH": fifo, "WR_OUTSTANDING": wr_out}
+        | harness_parameters(bus_w),
+        f"dma_harness_W{bus_w}" + ("" if max_burst == 256 else f"_B{max_burst}") + build_suffix(),
     )

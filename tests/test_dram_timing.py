@@ -16,6 +16,7 @@ from models.dram_timing import (
     DramConfigError,
     DramParams,
     DramScheduler,
+    IdealMemory,
     Request,
     address_map,
     chip_params,
@@ -178,3 +179,29 @@ def test_hdl_refuses_bad_parameters(tmp_path: Path, change: dict[str, int], word
 def test_params_are_frozen_and_checked_on_construction() -> None:
     with pytest.raises(DramConfigError, match="bus_bytes"):
         DramParams(**{**dataclasses.asdict(P100), "bus_bytes": 0})
+
+
+def test_ideal_memory_behind_the_same_interface() -> None:
+    """The engine's fixed-latency rule (R beat at AR + latency, B at last W + latency) through the
+    interface the DRAM controller offers, so the engine can take either."""
+    m = IdealMemory(20, 7)
+    m.ar(5, 0x100, 2)
+    m.aw(6, 0x200, 1)
+    m.wlast(7)
+    m.tick(7)
+    assert list(m.r_ready) == [25, 25] and list(m.b_ready) == [14]
+
+
+def test_controller_schedules_in_acceptance_order() -> None:
+    """A read accepted after a write whose data is not in waits for it (in-order queue)."""
+    from models.dram_timing import DramController
+
+    c = DramController(P100)
+    c.aw(1, 0x1000, 4)
+    c.ar(2, 0x40, 1)
+    c.tick(2)
+    assert not c.r_ready and not c.b_ready
+    c.wlast(20)
+    c.tick(20)
+    assert len(c.b_ready) == 1 and len(c.r_ready) == 1
+    assert c.r_ready[0] > c.b_ready[0] - P100.cwl  # the read's CAS after the write's (turnaround)
