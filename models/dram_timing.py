@@ -249,7 +249,6 @@ class DramScheduler:
         self.t_act_ok = [0] * nb  # earliest ACT (tRP after PRE, tRFC after REF)
         self.t_cas_ok = [0] * nb  # ACT + tRCD
         self.t_pre_ok = [0] * nb  # tRAS after ACT, tRTP after READ, write recovery
-        self.last_first = 0  # first command of the previous atom: commands go out in order
         self.last_cas = 0
         self.last_kind = 0  # 0 none, 1 read, 2 write
         self.next_ref = p.refi
@@ -284,7 +283,6 @@ class DramScheduler:
         end = start + p.rfc
         self.open_row = [-1] * p.banks
         self.t_act_ok = [end] * p.banks
-        self.last_first = start
         self.next_ref += p.refi
         self.stats.refreshes += 1
 
@@ -295,7 +293,7 @@ class DramScheduler:
         p = self.p
         row, bank, _ = address_map(p, addr)
         while True:
-            t0 = max(t_ready, self.last_first)
+            t0 = t_ready  # row commands may go ahead of earlier atoms' (other banks); CAS in order
             first, act, cas = self._plan(t0, bank, row, write)
             if first < self.next_ref:
                 break
@@ -317,7 +315,7 @@ class DramScheduler:
         else:
             self.t_pre_ok[bank] = max(self.t_pre_ok[bank], cas + p.rtp)
             st.rd_atoms += 1
-        self.last_first, self.last_cas, self.last_kind = first, cas, 2 if write else 1
+        self.last_cas, self.last_kind = cas, 2 if write else 1
         return cas + (p.cwl if write else p.cl) + p.burst + p.ctrl
 
     def schedule(self, t_ready: int, addr: int, beats: int, write: bool) -> list[int]:

@@ -158,7 +158,7 @@ module dram_model #(
     integer t_act_ok [0:NB-1];
     integer t_cas_ok [0:NB-1];
     integer t_pre_ok [0:NB-1];
-    integer last_first, last_cas, last_kind, next_ref;
+    integer last_cas, last_kind, next_ref;
     integer n_hits, n_misses, n_conflicts, n_refreshes, n_rd_atoms, n_wr_atoms;
 
     integer sa_row, sa_bank, sa_t0, sa_first, sa_act, sa_cas, sa_ref, sa_pre, sa_b;
@@ -170,7 +170,7 @@ module dram_model #(
             sa_bank = (addr / ROWB) % NB;
             sa_go = 1'b1;
             while (sa_go) begin
-                sa_t0 = (tready > last_first) ? tready : last_first;
+                sa_t0 = tready;  // row commands may go ahead (other banks); CAS stays in order
                 // plan: first command, ACT (-1 for a row hit), CAS
                 if (open_row[sa_bank] == sa_row) begin
                     sa_act = -1;
@@ -213,7 +213,6 @@ module dram_model #(
                         open_row[sa_b] = -1;
                         t_act_ok[sa_b] = sa_ref + T_RFC;
                     end
-                    last_first = sa_ref;
                     next_ref = next_ref + T_REFI;
                     n_refreshes = n_refreshes + 1;
                 end
@@ -236,7 +235,6 @@ module dram_model #(
                 n_rd_atoms = n_rd_atoms + 1;
                 done = sa_cas + T_CL + T_BURST + T_CTRL;
             end
-            last_first = sa_first;
             last_cas = sa_cas;
             last_kind = wr ? 2 : 1;
         end
@@ -274,7 +272,7 @@ module dram_model #(
             for (b = 0; b < NB; b = b + 1) begin
                 open_row[b] = -1; t_act_ok[b] = 0; t_cas_ok[b] = 0; t_pre_ok[b] = 0;
             end
-            last_first = 0; last_cas = 0; last_kind = 0; next_ref = T_REFI;
+            last_cas = 0; last_kind = 0; next_ref = T_REFI;
             n_hits = 0; n_misses = 0; n_conflicts = 0; n_refreshes = 0;
             n_rd_atoms = 0; n_wr_atoms = 0;
             rq_head = 0; rq_sched = 0; rq_tail = 0; rq_n = 0; rq_uns = 0;
