@@ -11,6 +11,7 @@ import pytest
 from cocotb.triggers import ClockCycles, RisingEdge
 
 from tb.dma_tb import DmaTB, bursts, check_mem, check_stream, nbeats, rand_lens, run_reads, run_writes, source
+from tb.mem_model import mem_model
 
 
 @cocotb.test()
@@ -325,7 +326,10 @@ async def test_throughput(dut):
     rate = n / cycles
     tb.log("THROUGHPUT read: %d one-beat reads, latency 20, %d cycles: %.3f beats/cycle, max %d in flight",
            n, cycles, rate, tb.v("rd_max_out"))  # fmt: skip
-    assert rate > 0.95, f"read throughput {rate:.3f} beats/cycle"
+    # a figure of the ideal model (latency 20, one beat per cycle); under MEM=dram random one-beat
+    # reads meet row conflicts and the figure is measured, not asserted (docs/dram_model.md)
+    if mem_model() == "ideal":
+        assert rate > 0.95, f"read throughput {rate:.3f} beats/cycle"
     wn = 600
     wcmds = [(int(a) * nb, nb) for a in tb.rng.integers(0, tb.mem_bytes // nb, wn)]
     src, strb = source(tb, wcmds)
