@@ -4,7 +4,7 @@ Request streams (directed: one-beat reads, row hits, bank conflicts, bank interl
 collisions, read/write turnarounds, a full queue, bursts up to a 4 KB boundary and across atoms,
 error ranges; and random mixes) run from tables through a table-driven AXI master. Every
 handshake the harness logs (AR, AW, W, R, B) must fall on exactly the edge the Python twin
-(models/dram_timing.py ``simulate``) predicts, every R beat's data and response must equal a
+(models/dram_axi.py ``simulate``) predicts, every R beat's data and response must equal a
 Python memory image's, and the memory dumped at the end must equal the image with the writes
 applied. An AXI protocol checker watches the bus. Each run logs its replay seed.
 """
@@ -19,7 +19,8 @@ import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
 
-from models.dram_timing import DramParams, Request, chip_params, simulate
+from models.dram_axi import Request, simulate
+from models.dram_timing import DramParams, chip_params
 from tb.mem_image import MemImage
 from tb.seeds import log_seed
 

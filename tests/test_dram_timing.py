@@ -11,17 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from models.dram_axi import DramController, IdealMemory, Request, simulate
 from models.dram_timing import (
     DDR3_1600K,
     DramConfigError,
     DramParams,
     DramScheduler,
-    IdealMemory,
-    Request,
     address_map,
     chip_params,
     ps_to_cycles,
-    simulate,
     sustained_read_bytes_per_cycle,
 )
 
@@ -194,8 +192,6 @@ def test_ideal_memory_behind_the_same_interface() -> None:
 
 def test_controller_schedules_in_acceptance_order() -> None:
     """A read accepted after a write whose data is not in waits for it (in-order queue)."""
-    from models.dram_timing import DramController
-
     c = DramController(P100)
     c.aw(1, 0x1000, 4)
     c.ar(2, 0x40, 1)
