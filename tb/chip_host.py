@@ -21,6 +21,7 @@ from tb import coverage_model as fcov
 from tb.chain import DESC_REGS
 from tb.chip_tb import FLAG_INT8, GemmCase, GemmLayout, build, check_and_record, read_addrs, zero_blocks
 from tb.mem_image import MemImage
+from tb.mem_model import describe, mem_model
 from tb.seeds import current_test, log_seed, run_seed
 
 # Watchdog of every wait for a GEMM or a chain: WATCHDOG_FACTOR x the cycle model's prediction
@@ -29,6 +30,7 @@ from tb.seeds import current_test, log_seed, run_seed
 # (p = 100 % is the hang knob: the memory never answers, nothing is added).
 WATCHDOG_FACTOR = 4
 WATCHDOG_MARGIN = 2_000
+DRAM_WATCHDOG_STRETCH = 16  # MEM=dram: the cycle model predicts the ideal memory only
 # the probes of tb/hdl/chip_harness.v counting back-pressure per AXI channel
 _BP = {"ar": "bp_ar", "aw": "bp_aw", "w": "bp_w", "r_held": "bp_r", "b_held": "bp_b"}
 _PHASE_BITS = fcov.PHASES  # bit i of chip_harness.phase
@@ -75,6 +77,8 @@ class ChipHost:
         self.a_panels = int(dut.A_PANELS.value)
         self.test_name = current_test()  # for watchdog messages
         fcov.sample_build((self.array_n, self.bus_w))
+        self.mem_model = mem_model()  # "ideal" or "dram" (MEM=...; tb/mem_model.py)
+        self.memory = describe(self.bus_w)
         self.last_gemm: tuple[MemImage, GemmLayout] | None = None  # latest gemm()'s image, layout
 
     # ---------------- reset, knobs, memory ----------------
@@ -179,6 +183,10 @@ class ChipHost:
         """The cycle bound of a wait for a job the cycle model predicts at ``predicted`` cycles."""
         p = self.knobs.stall_pct / 100
         stretch = 1 / (1 - p) ** 2 if p < 1 else 1.0
+        if self.mem_model != "ideal":
+            # the prediction is the ideal memory's; a DRAM atom of 64 bytes per single-beat read
+            # costs at most 64 / 8 = 8x the ideal bus time, twice that covers row misses and refresh
+            stretch *= DRAM_WATCHDOG_STRETCH
         return int(WATCHDOG_FACTOR * predicted * stretch) + WATCHDOG_MARGIN
 
     async def wait_irq(self, timeout: int, what: str = "the job", predicted: int | None = None) -> int:
@@ -288,7 +296,9 @@ class ChipHost:
             mem_latency=kn.rd_latency, mem_wr_latency=kn.wr_latency, stall_prob=kn.stall_pct / 100,
             beat_gap=kn.beat_gap,
         )  # fmt: skip
-        extra = {**mem_fields, "read_bursts": self.read_bursts, **extra}
+        if self.mem_model != "ideal":  # the ideal model's knobs mean nothing to the DRAM model
+            mem_fields = {}
+        extra = {**mem_fields, "memory": self.memory, "read_bursts": self.read_bursts, **extra}
         try:
             check_and_record(mem, lay, case, test, counters, self.array_n, self.bus_w, overlap, **extra)
         except AssertionError:
@@ -308,9 +318,13 @@ class ChipHost:
         got = mem.get_matrix(lay.c_addr, case.m, case.n, lay.ldc, elem)
         bad = np.argwhere(got != lay.expect)[:256]
         hits = []
+        if self.mem_model != "ideal":  # only the ideal model stamps its writes
+            msg = f"first wrong C element C[{bad[0][0]}][{bad[0][1]}] (write times: MEM=ideal only)"
+            self.dut._log.error(msg)
+            return msg
         for r, c in bad:
             addr = lay.c_addr + int(r) * lay.ldc + int(c) * elem
-            t = int(self.dut.u_mem.wr_time[addr // self.word].value)
+            t = int(self.dut.g_ideal.u_mem.wr_time[addr // self.word].value)
             hits.append((t if t else 1 << 62, int(r), int(c), addr))
         if not hits:
             return ""

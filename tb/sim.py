@@ -32,6 +32,7 @@ _CHIP_RTL = ["csai_chip", "csr_regfile", "axis_fifo", "dma_reader", "dma_writer"
 CTRL_SOURCES = [f"rtl/{m}.v" for m in _CTRL_RTL] + ["tb/hdl/ctrl_harness.v"]
 CHIP_SOURCES = [f"rtl/{m}.v" for m in _CHIP_RTL]
 CHIP_SOURCES += ["tb/hdl/axi_mem_model.v", "tb/hdl/axi_protocol_checker.v", "tb/hdl/chip_harness.v"]
+CHIP_SOURCES += ["tb/hdl/dram_model.v"]  # selected by the harness parameter MEM_DRAM (tb/mem_model.py)
 BUILD = REPO / "build"
 RESULTS_DIR = BUILD / "results"
 

@@ -73,7 +73,7 @@ async def test_gemm_8x8x8_latency(dut):
     n = host.array_n
     c = await host.gemm(GemmCase(n, n, n, FLAG_INT8 | FLAG_BIAS, shift=12), "test_gemm_8x8x8_latency")
     dut._log.info("%dx%dx%d: %d cycles START to done (design note: 532 for 8x8x8)", n, n, n, c["total"])
-    if n == 8 and host.bus_w == 64:
+    if n == 8 and host.bus_w == 64 and host.mem_model == "ideal":
         assert c["total"] <= 120, f"8x8x8 took {c['total']} cycles, target <= 120"
     await host.quiet()
 
@@ -188,7 +188,8 @@ async def test_descriptor_chain(dut):
             check_c(mem, lay, c)
         fcov.sample_chain(len(cases))
         dut._log.info("chain of %d GEMMs, bursts=%s: %s; model %d", len(cases), bursts, counters, predicted)
-        assert counters["total"] == predicted, f"chain took {counters['total']} cycles, model {predicted}"
+        if host.mem_model == "ideal":  # the cycle model covers the ideal memory (docs/dram_model.md)
+            assert counters["total"] == predicted, f"chain took {counters['total']} cycles, model {predicted}"
     host.read_bursts = True
 
     # a malformed second descriptor (reserved word set) stops the chain with BAD_CHAIN after
@@ -321,12 +322,13 @@ REGRESS_ONLY = [pytest.param(*b, marks=pytest.mark.regress_only) for b in [(4, 1
 
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64), *REGRESS_ONLY])
 def test_chip_rtl(array_n: int, bus_w: int) -> None:
+    from tb.mem_model import build_suffix, harness_parameters
     from tb.sim import CHIP_SOURCES, run_cocotb
 
     run_cocotb(
         "chip_harness",
         CHIP_SOURCES,
         list(COCOTB_MODULES),
-        {"ARRAY_N": array_n, "BUS_W": bus_w, "KMAX": 512},
-        f"chip_N{array_n}_W{bus_w}",
+        {"ARRAY_N": array_n, "BUS_W": bus_w, "KMAX": 512, **harness_parameters(bus_w)},
+        f"chip_N{array_n}_W{bus_w}{build_suffix()}",
     )

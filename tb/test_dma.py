@@ -12,6 +12,7 @@ from cocotb.triggers import ClockCycles, RisingEdge
 
 from tb import coverage_model as fcov
 from tb.dma_tb import DmaTB, bursts, check_mem, check_stream, nbeats, rand_lens, run_reads, run_writes, source
+from tb.mem_model import mem_model
 
 
 @cocotb.test()
@@ -332,7 +333,10 @@ async def test_throughput(dut):
     rate = n / cycles
     tb.log("THROUGHPUT read: %d one-beat reads, latency 20, %d cycles: %.3f beats/cycle, max %d in flight",
            n, cycles, rate, tb.v("rd_max_out"))  # fmt: skip
-    assert rate > 0.95, f"read throughput {rate:.3f} beats/cycle"
+    # a figure of the ideal model (latency 20, one beat per cycle); under MEM=dram random one-beat
+    # reads meet row conflicts and the figure is measured, not asserted (docs/dram_model.md)
+    if mem_model() == "ideal":
+        assert rate > 0.95, f"read throughput {rate:.3f} beats/cycle"
     wn = 600
     wcmds = [(int(a) * nb, nb) for a in tb.rng.integers(0, tb.mem_bytes // nb, wn)]
     src, strb = source(tb, wcmds)
@@ -352,13 +356,15 @@ async def test_throughput(dut):
     [(64, 256, 512, 4), (128, 256, 512, 16), (128, 16, 64, 16)],  # the last: csai_chip's DMA setup
 )
 def test_dma_rtl(bus_w: int, max_burst: int, fifo: int, wr_out: int) -> None:
+    from tb.mem_model import build_suffix, harness_parameters
     from tb.sim import run_cocotb
 
     run_cocotb(
         "dma_harness",
         [f"rtl/{m}.v" for m in ("sync_fifo", "axis_fifo", "dma_reader", "dma_writer")]
-        + [f"tb/hdl/{m}.v" for m in ("axi_mem_model", "axi_protocol_checker", "dma_harness")],
+        + [f"tb/hdl/{m}.v" for m in ("axi_mem_model", "dram_model", "axi_protocol_checker", "dma_harness")],
         "tb.test_dma",
-        {"BUS_W": bus_w, "MAX_BURST": max_burst, "FIFO_DEPTH": fifo, "WR_OUTSTANDING": wr_out},
-        f"dma_harness_W{bus_w}" + ("" if max_burst == 256 else f"_B{max_burst}"),
+        {"BUS_W": bus_w, "MAX_BURST": max_burst, "FIFO_DEPTH": fifo, "WR_OUTSTANDING": wr_out}
+        | harness_parameters(bus_w),
+        f"dma_harness_W{bus_w}" + ("" if max_burst == 256 else f"_B{max_burst}") + build_suffix(),
     )

@@ -3,7 +3,8 @@
 //   * rtl/csai_chip.v with its AXI4-Lite register port on the top (cocotb-bus AXI4LiteMaster,
 //     prefix "s_axi");
 //   * its AXI4 master port on tb/hdl/axi_mem_model.v (latency, stalls, beat gaps and error
-//     injection from the cfg_* ports, or the +MEM_* plusargs), loaded and dumped in bulk
+//     injection from the cfg_* ports, or the +MEM_* plusargs), or with MEM_DRAM = 1 on
+//     tb/hdl/dram_model.v (DRAM timing, the same ports and error range), loaded and dumped in bulk
 //     through files (load_req / dump_req pulses) so Python never moves data beat by beat;
 //   * an AXI protocol checker on each port; `violation` is sticky and every test asserts it 0.
 // The harness is a fixed wrapper toplevel so tb/waves/chip_harness.gtkw keeps matching.
@@ -13,7 +14,15 @@ module chip_harness #(
     parameter integer KMAX      = 512,
     parameter integer A_PANELS  = 4,
     parameter integer MEM_BYTES = 1 << 18,    // memory model size; also the chip's MEM_BYTES
-    parameter integer CHAIN_MAX = 4096        // the chip's chain length limit (tests use small ones)
+    parameter integer CHAIN_MAX = 4096,       // the chip's chain length limit (tests use small ones)
+    // memory model: 0 = the ideal axi_mem_model, 1 = dram_model with the DRAM_* timing (chip
+    // cycles from models/dram_timing.py; docs/dram_model.md)
+    parameter integer MEM_DRAM = 0,
+    parameter integer DRAM_T_CL = 0, DRAM_T_CWL = 0, DRAM_T_RCD = 0, DRAM_T_RP = 0,
+    parameter integer DRAM_T_RAS = 0, DRAM_T_RTP = 0, DRAM_T_WTR = 0, DRAM_T_WR = 0,
+    parameter integer DRAM_T_CCD = 0, DRAM_T_RTW = 0, DRAM_T_BURST = 0, DRAM_T_CTRL = -1, DRAM_T_RFC = 0,
+    parameter integer DRAM_T_REFI = 0, DRAM_BANKS = 0, DRAM_ROW_BYTES = 0,
+    parameter integer DRAM_ATOM_BYTES = 0, DRAM_QUEUE_DEPTH = 0
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -100,6 +109,7 @@ module chip_harness #(
         .m_axi_bready(bready),
         .irq(irq));
 
+    generate if (MEM_DRAM == 0) begin : g_ideal
     axi_mem_model #(.BUS_W(BUS_W), .MEM_BYTES(MEM_BYTES), .QUEUE_DEPTH(64)) u_mem (
         .clk(clk), .rst(rst),
         .s_axi_awaddr(awaddr), .s_axi_awlen(awlen), .s_axi_awsize(awsize),
@@ -116,6 +126,35 @@ module chip_harness #(
         .cfg_err_lo(cfg_err_lo), .cfg_err_hi(cfg_err_hi),
         .load_req(load_req), .dump_req(dump_req), .cfg_dump_lo(32'd0), .cfg_dump_hi(32'd0),
         .rd_beats(mem_rd_beats), .wr_beats(mem_wr_beats), .r_holds(bp_r), .b_holds(bp_b));
+
+    end else begin : g_dram
+    dram_model #(
+        .BUS_W(BUS_W), .MEM_BYTES(MEM_BYTES),
+        .T_CL(DRAM_T_CL), .T_CWL(DRAM_T_CWL), .T_RCD(DRAM_T_RCD), .T_RP(DRAM_T_RP),
+        .T_RAS(DRAM_T_RAS), .T_RTP(DRAM_T_RTP), .T_WTR(DRAM_T_WTR), .T_WR(DRAM_T_WR),
+        .T_CCD(DRAM_T_CCD), .T_RTW(DRAM_T_RTW), .T_BURST(DRAM_T_BURST), .T_CTRL(DRAM_T_CTRL), .T_RFC(DRAM_T_RFC),
+        .T_REFI(DRAM_T_REFI), .BANKS(DRAM_BANKS), .ROW_BYTES(DRAM_ROW_BYTES),
+        .ATOM_BYTES(DRAM_ATOM_BYTES), .QUEUE_DEPTH(DRAM_QUEUE_DEPTH)
+    ) u_mem (
+        .clk(clk), .rst(rst),
+        .s_axi_awaddr(awaddr), .s_axi_awlen(awlen), .s_axi_awsize(awsize),
+        .s_axi_awburst(awburst), .s_axi_awvalid(awvalid), .s_axi_awready(awready),
+        .s_axi_wdata(wdata), .s_axi_wstrb(wstrb), .s_axi_wlast(wlast), .s_axi_wvalid(wvalid),
+        .s_axi_wready(wready), .s_axi_bresp(bresp), .s_axi_bvalid(bvalid),
+        .s_axi_bready(bready),
+        .s_axi_araddr(araddr), .s_axi_arlen(arlen), .s_axi_arsize(arsize),
+        .s_axi_arburst(arburst), .s_axi_arvalid(arvalid), .s_axi_arready(arready),
+        .s_axi_rdata(rdata), .s_axi_rresp(rresp), .s_axi_rlast(rlast), .s_axi_rvalid(rvalid),
+        .s_axi_rready(rready),
+        .cfg_rd_latency(cfg_rd_latency), .cfg_wr_latency(cfg_wr_latency),
+        .cfg_stall_pct(cfg_stall_pct), .cfg_beat_gap(cfg_beat_gap), .cfg_seed(cfg_seed),
+        .cfg_err_lo(cfg_err_lo), .cfg_err_hi(cfg_err_hi),
+        .load_req(load_req), .dump_req(dump_req), .cfg_dump_lo(32'd0), .cfg_dump_hi(32'd0),
+        .rd_beats(mem_rd_beats), .wr_beats(mem_wr_beats));
+    // the DRAM model does not count held R/B beats: those coverage bins stay with the ideal model
+    assign bp_r = 32'd0;
+    assign bp_b = 32'd0;
+    end endgenerate
 
     // ---------------- coverage probes (simulation only: hierarchical reads) ----------------
     wire [2:0] c_top = u_chip.u_engine.u_ctrl.state;   // S_IDLE 0, FETCH 1, CHECK 2, RUN 3, ABORT 4

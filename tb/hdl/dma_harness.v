@@ -30,7 +30,15 @@ module dma_harness #(
     parameter integer MEM_BYTES      = 1 << 18,  // memory model size
     parameter integer CAP_DEPTH      = 8192,     // capture / source memories, beats
     parameter integer TAB_DEPTH      = 4096,     // command tables, entries
-    parameter integer QUEUE_DEPTH    = 64        // memory model request queues
+    parameter integer QUEUE_DEPTH    = 64,       // memory model request queues
+    // memory model: 0 = axi_mem_model, 1 = dram_model with the DRAM_* timing (chip cycles
+    // from models/dram_timing.py via tb/mem_model.py; docs/dram_model.md)
+    parameter integer MEM_DRAM = 0,
+    parameter integer DRAM_T_CL = 0, DRAM_T_CWL = 0, DRAM_T_RCD = 0, DRAM_T_RP = 0,
+    parameter integer DRAM_T_RAS = 0, DRAM_T_RTP = 0, DRAM_T_WTR = 0, DRAM_T_WR = 0,
+    parameter integer DRAM_T_CCD = 0, DRAM_T_RTW = 0, DRAM_T_BURST = 0, DRAM_T_CTRL = -1,
+    parameter integer DRAM_T_RFC = 0, DRAM_T_REFI = 0, DRAM_BANKS = 0, DRAM_ROW_BYTES = 0,
+    parameter integer DRAM_ATOM_BYTES = 0, DRAM_QUEUE_DEPTH = 0
 ) (
     input  wire               clk,
     input  wire               rst,
@@ -165,6 +173,7 @@ module dma_harness #(
         .abort_req(wr_abort), .busy(wr_busy), .done(wr_done), .err_cmd(wr_err_cmd),
         .err_bus(wr_err_bus));
 
+    generate if (MEM_DRAM == 0) begin : g_ideal
     axi_mem_model #(.BUS_W(BUS_W), .MEM_BYTES(MEM_BYTES), .QUEUE_DEPTH(QUEUE_DEPTH)) u_mem (
         .clk(clk), .rst(rst),
         .s_axi_awaddr(awaddr), .s_axi_awlen(awlen), .s_axi_awsize(awsize),
@@ -180,6 +189,30 @@ module dma_harness #(
         .cfg_err_lo(cfg_err_lo), .cfg_err_hi(cfg_err_hi),
         .load_req(load_req), .dump_req(dump_req), .cfg_dump_lo(cfg_dump_lo),
         .cfg_dump_hi(cfg_dump_hi), .rd_beats(mem_rd_beats), .wr_beats(mem_wr_beats), .r_holds(), .b_holds());
+    end else begin : g_dram
+    dram_model #(
+        .BUS_W(BUS_W), .MEM_BYTES(MEM_BYTES),
+        .T_CL(DRAM_T_CL), .T_CWL(DRAM_T_CWL), .T_RCD(DRAM_T_RCD), .T_RP(DRAM_T_RP),
+        .T_RAS(DRAM_T_RAS), .T_RTP(DRAM_T_RTP), .T_WTR(DRAM_T_WTR), .T_WR(DRAM_T_WR),
+        .T_CCD(DRAM_T_CCD), .T_RTW(DRAM_T_RTW), .T_BURST(DRAM_T_BURST), .T_CTRL(DRAM_T_CTRL),
+        .T_RFC(DRAM_T_RFC), .T_REFI(DRAM_T_REFI), .BANKS(DRAM_BANKS), .ROW_BYTES(DRAM_ROW_BYTES),
+        .ATOM_BYTES(DRAM_ATOM_BYTES), .QUEUE_DEPTH(DRAM_QUEUE_DEPTH)
+    ) u_mem (
+        .clk(clk), .rst(rst),
+        .s_axi_awaddr(awaddr), .s_axi_awlen(awlen), .s_axi_awsize(awsize),
+        .s_axi_awburst(awburst), .s_axi_awvalid(awvalid), .s_axi_awready(awready),
+        .s_axi_wdata(wdata), .s_axi_wstrb(wstrb), .s_axi_wlast(wlast), .s_axi_wvalid(wvalid),
+        .s_axi_wready(wready), .s_axi_bresp(bresp), .s_axi_bvalid(bvalid), .s_axi_bready(bready),
+        .s_axi_araddr(araddr), .s_axi_arlen(arlen), .s_axi_arsize(arsize),
+        .s_axi_arburst(arburst), .s_axi_arvalid(arvalid), .s_axi_arready(arready),
+        .s_axi_rdata(rdata), .s_axi_rresp(rresp), .s_axi_rlast(rlast), .s_axi_rvalid(rvalid),
+        .s_axi_rready(rready),
+        .cfg_rd_latency(cfg_rd_latency), .cfg_wr_latency(cfg_wr_latency),
+        .cfg_stall_pct(cfg_stall_pct), .cfg_beat_gap(cfg_beat_gap), .cfg_seed(cfg_seed),
+        .cfg_err_lo(cfg_err_lo), .cfg_err_hi(cfg_err_hi),
+        .load_req(load_req), .dump_req(dump_req), .cfg_dump_lo(cfg_dump_lo),
+        .cfg_dump_hi(cfg_dump_hi), .rd_beats(mem_rd_beats), .wr_beats(mem_wr_beats));
+    end endgenerate
 
     axi_protocol_checker #(.LITE(0), .DATA_W(BUS_W), .ADDR_W(32)) u_chk (
         .clk(clk), .rst(rst),
