@@ -139,6 +139,7 @@ class CoreTB:
         dut.cmd_p_addr.value, dut.cmd_shift.value = t.p_addr, t.shift
         dut.cmd_flags.value, dut.cmd_tag.value = t.flags, t.tag
         before = len(self.accepts)
+        offered = self.cycle
         for _ in range(timeout):
             await RisingEdge(dut.clk)
             await ReadOnly()  # the monitor has sampled this edge
@@ -146,8 +147,8 @@ class CoreTB:
                 await NextTimeStep()
                 dut.cmd_valid.value = 0
                 t.accepted = self.accepts[-1]
-                b2b = before > 0 and self.accepts[-1] == self.accepts[-2] + 1
-                fcov.sample_core_cmd(t.k, self.n, t.flags, b2b, self.ready_prob)
+                waited = t.accepted > offered + 1  # held off by cmd_ready (the core still busy)
+                fcov.sample_core_cmd(t.k, self.n, t.flags, waited, self.ready_prob)
                 return t.accepted
         raise AssertionError(f"command tag {t.tag} not accepted within {timeout} cycles")
 

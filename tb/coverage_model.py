@@ -20,7 +20,7 @@ Groups (top level ``csai``):
     chip.build     every ARRAY_N x BUS_W chip build
     chip.check     boundary values of every check the controller makes
     dma.*          command lengths, bursts, 4 KB crossings, knobs, responses, aborts
-    core.*         command K classes, flags, back-to-back issue, result back-pressure
+    core.*         command K classes, flags, commands held off by cmd_ready, result back-pressure
 """
 
 from __future__ import annotations
@@ -245,15 +245,17 @@ def sample_dma_event(name: str) -> None:
 
 
 # ---------------- core (tb/core_tb.py) ----------------
-@CoverPoint("csai.core.cmd.k", xf=lambda k, n, flags, b2b, ready: dim_classes(k, n, "k") & set(_DIM_BINS),
+@CoverPoint("csai.core.cmd.k", xf=lambda k, n, flags, waited, ready: dim_classes(k, n, "k") & set(_DIM_BINS),
             rel=_in, inj=False, bins=_DIM_BINS)  # fmt: skip
-@CoverPoint("csai.core.cmd.flags", xf=lambda k, n, flags, b2b, ready: flags & 7, bins=list(range(8)))
-@CoverPoint("csai.core.cmd.back_to_back", xf=lambda k, n, flags, b2b, ready: b2b, bins=[False, True])
-@CoverPoint("csai.core.cmd.result_backpressure", xf=lambda k, n, flags, b2b, ready: ready < 1.0,
+@CoverPoint("csai.core.cmd.flags", xf=lambda k, n, flags, waited, ready: flags & 7, bins=list(range(8)))
+@CoverPoint(
+    "csai.core.cmd.waited_for_ready", xf=lambda k, n, flags, waited, ready: waited, bins=[False, True]
+)
+@CoverPoint("csai.core.cmd.result_backpressure", xf=lambda k, n, flags, waited, ready: ready < 1.0,
             bins=[False, True])  # fmt: skip
-def sample_core_cmd(k: int, n: int, flags: int, b2b: bool, ready: float) -> None:
-    """A core command accepted (``b2b``: in the cycle after the previous one), result ready
-    probability ``ready``."""
+def sample_core_cmd(k: int, n: int, flags: int, waited: bool, ready: float) -> None:
+    """A core command accepted (``waited``: held off by cmd_ready, i.e. offered while the core
+    was still busy), result ready probability ``ready``."""
 
 
 # ---------------- export ----------------

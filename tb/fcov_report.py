@@ -38,11 +38,19 @@ def find_files(paths: list[str]) -> list[Path]:
 def merge(files: list[Path]) -> dict[str, dict]:
     """{item name: {"at_least": n, "hits": {bin: hits}}} summed over the files."""
     items: dict[str, dict] = {}
+    names: set[str] | None = None
     for f in files:
         try:
             db = yaml.safe_load(f.read_text()) or {}
         except yaml.YAMLError as e:
             raise ValueError(f"{f}: not a coverage YAML file ({e.__class__.__name__})") from e
+        mine = {k for k, v in db.items() if isinstance(v, dict) and HITS in v}
+        if names is not None and mine != names:
+            diff = sorted(mine ^ names)[:3]
+            raise ValueError(
+                f"{f}: its coverage items differ from the other files ({', '.join(diff)}): another model"
+            )
+        names = mine
         for name, attrs in db.items():
             if not isinstance(attrs, dict) or HITS not in attrs:
                 continue

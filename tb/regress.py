@@ -56,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shard", type=parse_shard, default=(1, 1))
     ap.add_argument("--jobs", default="2")
     ap.add_argument("--fcov-min", type=float, default=None)
+
+    def one_line_error(msg: str) -> None:  # bad input: one line, exit 2 (no usage text)
+        print(f"error: {msg}", file=sys.stderr)
+        raise SystemExit(2)
+
+    ap.error = one_line_error  # type: ignore[method-assign]
     try:
         args = ap.parse_args(argv)
         seeds = [int(s) for s in args.seeds.split()]

@@ -244,6 +244,7 @@ async def test_bad_descriptors(dut):
     st = await host.wait_idle(host.watchdog(host.predict(good, lay)))
     assert st["done"] == 1, f"the running GEMM did not finish: {st}"
     assert st["error"] == 1 and st["error_code"] == REGMAP.error_code("START_WHILE_BUSY"), st
+    fcov.sample_error("START_WHILE_BUSY")
     await host.clear_status()
     await host.dump(mem)
     check_and_record(mem, lay, good, "test_bad_descriptors", await host.counters(), n, host.bus_w, True)

@@ -81,6 +81,7 @@ async def test_write_strobes(dut):
     nb, full = tb.nb, (1 << tb.nb) - 1
     # directed: a row slice (upper half of one beat), partial first + last beat, odd length
     cmds = [(4096 - nb, nb), (8192 - 2 * nb, 5 * nb - 3)]
+    cmds += [(12288, 1), (12288 + 2 * nb, nb - 3)]  # one byte; a beat's first nb - 3 bytes
     lens = rand_lens(tb, 14, 4000)  # at most 7000 beats: the source memory holds CAP_DEPTH
     cmds += tb.rand_cmds(lens, 16384, tb.mem_bytes)
     src, strb = source(tb, cmds)

@@ -41,3 +41,11 @@ def test_other_model_and_bad_input_refused(tmp_path: Path, capsys) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     assert fcov_report.main([str(empty)]) == 2
+
+
+def test_other_item_set_refused(tmp_path: Path, capsys) -> None:
+    _export(tmp_path / "fcov_1.yml", {"one": 1})
+    other = {"csai.chip.shape.n": {"at_least": 1, "weight": 1, "bins:_hits": {"one": 1}}}
+    (tmp_path / "fcov_2.yml").write_text(yaml.safe_dump(other))
+    assert fcov_report.main([str(tmp_path), "--out", str(tmp_path / "m.yml")]) == 2
+    assert "another model" in capsys.readouterr().err
