@@ -11,7 +11,7 @@ JOBS       ?= 2
 # Knobs passed to the testbenches through the environment (see README, "One test, one seed").
 export SEED TESTCASE WAVES ARRAY_N
 
-.PHONY: help sim test bench regress validate report demo demo-deps synth lint waves clean distclean check-iverilog venv
+.PHONY: help sim test bench regress validate report demo demo-deps synth fpga lint waves clean distclean check-iverilog venv
 
 help:
 	@echo "make sim      - run every cocotb testbench in Icarus and print the cycle summary"
@@ -22,6 +22,7 @@ help:
 	@echo "make report   - per-model inference timings (Markdown, JSON, CSV, PNG) in build/report/"
 	@echo "make demo     - all-MiniLM-L6-v2: one encoder layer through the RTL chip vs float (docs/demo.md)"
 	@echo "make synth    - Yosys area figures of csai_chip (cells, FF/memory bits, ECP5 LUT/BRAM/DSP) in build/synth/"
+	@echo "make fpga     - place and route on ECP5 LFE5U-85F (nextpnr): Fmax, utilisation, critical path in build/fpga/"
 	@echo "make lint     - verilator --lint-only -Wall over rtl/"
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
@@ -92,6 +93,10 @@ demo: $(STAMP) $(DEMO_STAMP) check-iverilog
 
 synth: $(STAMP) $(SYNTH_STAMP)
 	$(PY) -m tools.synth $(if $(ARRAY_N),--array-n $(ARRAY_N)) $(SYNTH_ARGS)
+
+# Place and route (tools/fpga.py, docs/fpga.md): tens of minutes, niced; FPGA_ARGS e.g. --seed 2 --freq 125.
+fpga: $(STAMP) $(SYNTH_STAMP)
+	nice -n 10 $(PY) -m tools.fpga $(if $(ARRAY_N),--array-n $(ARRAY_N)) $(if $(BUS_W),--bus-w $(BUS_W)) $(FPGA_ARGS)
 
 lint: $(STAMP)
 	@command -v verilator >/dev/null 2>&1 || { echo "error: verilator not found (Debian: apt-get install verilator)"; exit 1; }
