@@ -128,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--yosys", default=os.environ.get("YOSYS"))
     ap.add_argument("--nextpnr", default=os.environ.get("NEXTPNR"))
     ap.add_argument("--netlist", type=Path, help="reuse a netlist.json (skips Yosys)")
+    ap.add_argument(
+        "--from-report", type=Path, help="figures from a finished nextpnr --report (no tools run)"
+    )
+    ap.add_argument("--design-note", default=f"{WRAP_TOP} (every port registered), placed out of context")
     args = ap.parse_args(argv)
     command = "make fpga" + "".join(f" {a}" for a in (argv if argv is not None else sys.argv[1:]))
 
@@ -138,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out.resolve()
     work = out / "work"
     t0 = time.monotonic()
+    rtl_hash = rtl_sha256()  # of the sources this run reads
     try:
         work.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(work / "src", ignore_errors=True)
@@ -150,7 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         nver = nextpnr_version(ncmd)
         times: dict[str, float] = {}
         netlist = work / "netlist.json"
-        if args.netlist:
+        if args.from_report:
+            pass
+        elif args.netlist:
             shutil.copyfile(args.netlist, netlist)
         else:
             print(f"fpga: Yosys {yver}: synth_ecp5 of {WRAP_TOP} {params} (minutes) ...", flush=True)
@@ -159,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             ys = [*ycmd, "-q", "-l", "yosys.log", "synth.ys"]
             times["yosys"] = run(ys, work, work / "yosys.log", "yosys")
         report_tmp = work / "report.json"
-        report_tmp.unlink(missing_ok=True)
+        if not args.from_report:
+            report_tmp.unlink(missing_ok=True)
         pnr = [
             *ncmd,
             PARTS[args.part],
@@ -176,15 +184,23 @@ def main(argv: list[str] | None = None) -> int:
             "-l", "nextpnr.log",
             "-q",
         ]  # fmt: skip
-        (work / "nextpnr.cmd").write_text(" ".join(pnr[1:]) + "\n")
-        print(f"fpga: nextpnr {nver}: {args.part} {args.package} speed {args.speed}, seed {args.seed}, "
-              f"target {args.freq:g} MHz (tens of minutes) ...", flush=True)  # fmt: skip
-        (work / "nextpnr.log").unlink(missing_ok=True)
-        times["nextpnr"] = run(pnr, work, work / "nextpnr.log", "nextpnr")
+        if args.from_report:
+            report_tmp = args.from_report
+            cmdfile = report_tmp.parent / "nextpnr.cmd"
+            pnr = [
+                ncmd[0],
+                *(cmdfile.read_text().split() if cmdfile.exists() else ["(see", str(cmdfile), ")"]),
+            ]
+        else:
+            (work / "nextpnr.cmd").write_text(" ".join(pnr[1:]) + "\n")
+            print(f"fpga: nextpnr {nver}: {args.part} {args.package} speed {args.speed}, seed {args.seed}, "
+                  f"target {args.freq:g} MHz (tens of minutes) ...", flush=True)  # fmt: skip
+            (work / "nextpnr.log").unlink(missing_ok=True)
+            times["nextpnr"] = run(pnr, work, work / "nextpnr.log", "nextpnr")
         report = json.loads(report_tmp.read_text())
         result = {
             "top": "csai_chip",
-            "wrapper": f"{WRAP_TOP} (every port registered), placed out of context",
+            "wrapper": args.design_note,
             "params": params,
             "part": args.part,
             "package": args.package,
@@ -198,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             "critical_paths": fr.critical_paths(report),
             "worst_endpoints": fr.worst_endpoints(report, 20),
             "arrival_by_block": fr.arrivals_by_block(report),
-            "rtl_sha256": rtl_sha256(),
+            "rtl_sha256": rtl_hash,
             "runtime_s": {k: round(v, 1) for k, v in times.items()},
         }
         result["runtime_s"]["total"] = round(time.monotonic() - t0, 1)
@@ -206,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         write_atomic(out / "report.json", report_tmp.read_text())
         write_atomic(out / "fpga.json", json.dumps(result, indent=2) + "\n")
         write_atomic(out / "fpga.md", render_markdown(result))
+        if args.from_report:
+            shutil.copyfile(report_tmp.parent / "nextpnr.log", work / "nextpnr.log")
         os.replace(work / "nextpnr.log", out / "nextpnr.log")
         recorded = ""
         if params == DEFAULTS and not args.no_record and args.netlist is None:
