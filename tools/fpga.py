@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--design-note", default=f"{WRAP_TOP} (every port registered), placed out of context")
     args = ap.parse_args(argv)
-    command = "make fpga" + "".join(f" {a}" for a in (argv if argv is not None else sys.argv[1:]))
+    given = argv if argv is not None else sys.argv[1:]
+    command = "make fpga" + "".join(f" {a}" for a in given)
 
     if args.part not in PARTS:
         print(f"fpga: error: unknown part {args.part!r}; known: {', '.join(PARTS)}", file=sys.stderr)
@@ -187,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.from_report:
             report_tmp = args.from_report
             cmdfile = report_tmp.parent / "nextpnr.cmd"
+            command = "python -m tools.fpga" + "".join(f" {a}" for a in given)
             pnr = [
                 ncmd[0],
                 *(cmdfile.read_text().split() if cmdfile.exists() else ["(see", str(cmdfile), ")"]),
