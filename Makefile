@@ -43,7 +43,7 @@ endif
 endif
 endif
 
-.PHONY: help sim test bench bench-dram regress fcov validate report demo demo-deps synth formal formal-quick lint waves clean distclean check-iverilog venv
+.PHONY: help sim test bench bench-dram regress fcov validate report demo demo-deps synth fpga formal formal-quick lint waves clean distclean check-iverilog venv
 .PHONY: check-sim check-verilator verilator-deps check-lcov simspeed coverage
 
 help:
@@ -60,6 +60,7 @@ help:
 	@echo "make formal   - SymbiYosys proofs in tb/formal/ (FIFOs, AXI4-Lite CSRs, DMA masters); table in build/formal/ (docs/formal.md)"
 	@echo "make simspeed - chip cycles/s on a 256^3 GEMM: Icarus vs Verilator, cocotb vs pure HDL, build times (build/simspeed/)"
 	@echo "make coverage [COV_CASES=6] - Verilator line/branch/toggle coverage of rtl/, merged over builds; HTML in build/coverage/"
+	@echo "make fpga     - place and route on ECP5 LFE5U-85F (nextpnr): Fmax, utilisation, critical path in build/fpga/"
 	@echo "make lint     - verilator --lint-only -Wall over rtl/"
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] [BUS_W=..] - run one test with an FST dump, open GTKWave"
 	@echo "make clean    - remove build/ (keeps .venv; 'make distclean' removes it too)"
@@ -207,6 +208,9 @@ formal: $(STAMP) $(FORMAL_STAMP)
 formal-quick: $(STAMP) $(FORMAL_STAMP)
 	@test -x $(VENV)/bin/yices-smt2 || { echo "error: yices-smt2 not found; install it: $(PY) -m pip install -r requirements-formal.txt"; exit 2; }
 	$(PY) -m tools.formal --quick --no-cover
+# Place and route (tools/fpga.py, docs/fpga.md): tens of minutes, niced; FPGA_ARGS e.g. --seed 2 --freq 125.
+fpga: $(STAMP) $(SYNTH_STAMP)
+	nice -n 10 $(PY) -m tools.fpga $(if $(ARRAY_N),--array-n $(ARRAY_N)) $(if $(BUS_W),--bus-w $(BUS_W)) $(FPGA_ARGS)
 
 lint: $(STAMP)
 	@command -v verilator >/dev/null 2>&1 || { echo "error: verilator not found (Debian: apt-get install verilator)"; exit 1; }
