@@ -109,6 +109,17 @@ def test_chip_benchmarks() -> None:
         assert (c["total"], c["ar_bursts"]) == (t_small, ar_small)
         c = engine_cycles(256, 256, 256, flags=F_INT8 | F_BIAS, read_bursts=bursts, **big, **KW)
         assert (c["total"], c["ar_bursts"]) == (t_big, ar_big)
+    # serial 256^3 and GEMV, as docs/chip_performance.md quotes them (single-beat = measured before)
+    gemv = dict(addrs=dict(a=4096, lda=1024, b=5120, ldb=1024, bias=1053696, map=0), c_addr=1061888, ldc=1024)
+    for bursts, t_serial, t_gemv in ((True, 355_589, 133_703), (False, 355_597, 134_085)):
+        c = engine_cycles(
+            256, 256, 256, flags=F_INT8 | F_BIAS, read_bursts=bursts, overlap=False, **big, **KW
+        )
+        assert c["total"] == t_serial
+        assert (
+            engine_cycles(1, 1024, 1024, flags=F_INT8 | F_BIAS, read_bursts=bursts, **gemv, **KW)["total"]
+            == t_gemv
+        )
 
 
 @pytest.mark.parametrize(
