@@ -20,7 +20,7 @@ help:
 	@echo "make regress [SEEDS='1 2 3'] [CASES=40] - long random whole-chip regression, one run per seed"
 	@echo "make validate - cycle model vs the whole chip: 52 random GEMMs through the registers, errors in build/validate/"
 	@echo "make report   - per-model inference timings (Markdown, JSON, CSV, PNG) in build/report/"
-	@echo "make demo     - all-MiniLM-L6-v2: one encoder layer through the RTL chip vs float (docs/demo.md)"
+	@echo "make demo     - all-MiniLM-L6-v2 through the RTL chip stage by stage (Icarus: 1 sentence, layer 0; SIM=verilator: all; docs/demo.md)"
 	@echo "make synth    - Yosys area figures of csai_chip (cells, FF/memory bits, ECP5 LUT/BRAM/DSP) in build/synth/"
 	@echo "make lint     - verilator --lint-only -Wall over rtl/"
 	@echo "make waves TEST=<cocotb test> [ARRAY_N=8] - run one test with an FST dump, open GTKWave"
@@ -87,8 +87,11 @@ report: $(STAMP)
 
 # One encoder layer of all-MiniLM-L6-v2 through the simulated chip as one descriptor chain
 # (about 4 minutes: too long for make sim; tb/test_minilm_chip.py runs a reduced layer in make test).
+# The whole encoder (8 sentences x 6 layers, 288 chains) needs Verilator's speed; on Icarus the
+# default is one sentence through layer 0 (its 6 chains); DEMO_ARGS overrides either.
+DEMO_ARGS ?= $(if $(filter verilator,$(SIM)),,--sentences 1 --layers 1)
 demo: $(STAMP) $(DEMO_STAMP) check-iverilog
-	OPENBLAS_NUM_THREADS=1 $(PY) -m models.demo --executor chip $(DEMO_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(PY) -m tb.minilm_demo $(DEMO_ARGS)
 
 synth: $(STAMP) $(SYNTH_STAMP)
 	$(PY) -m tools.synth $(if $(ARRAY_N),--array-n $(ARRAY_N)) $(SYNTH_ARGS)

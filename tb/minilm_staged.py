@@ -199,10 +199,10 @@ if cocotb is not None:
                 for job, got in zip(stage.jobs, outs, strict=True):
                     want = fast_executor(job)
                     if not np.array_equal(got, want):
-                        bad = np.argwhere(got != want)
+                        bad = [tuple(int(i) for i in ix) for ix in np.argwhere(got != want)]
                         _fail(si, stage.label, stage.jobs,
-                              f"{job.name}: {len(bad)} elements differ from golden, first C{tuple(bad[0])} = "
-                              f"{got[tuple(bad[0])]}, golden {want[tuple(bad[0])]}")  # fmt: skip
+                              f"{job.name}: {len(bad)} elements differ from golden, first C{bad[0]} = "
+                              f"{got[bad[0]]}, golden {want[bad[0]]}")  # fmt: skip
                 macs = sum(int(np.prod(j.mnk)) for j in stage.jobs)
                 records.append(
                     {"sentence": si, "label": stage.label, "jobs": len(stage.jobs), "macs": macs,
