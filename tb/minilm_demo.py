@@ -17,9 +17,12 @@ chip result differs from the golden model): one ``error:`` line on stderr, exit 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 
@@ -34,19 +37,43 @@ from models.demo import (
 from models.minilm import DEMO_SENTENCES, MiniLMError
 
 
+@contextlib.contextmanager
+def sim_log(path: Path) -> Iterator[None]:
+    """The simulator's own output (it inherits file descriptors 1 and 2) goes to ``path``, so the
+    demo's stdout carries the results only and a failure only its one error line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with path.open("w") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
 def chip_demo(sentences: list[str], layers: int) -> list[str]:
     """Everything the demo prints (raises MiniLMError on bad input or a failed run)."""
     from models.performance import ChipParams
-    from tb.minilm_staged import LATENCY, PARAMS, StageMismatch, run_staged_on_chip
+    from tb.minilm_staged import LATENCY, PARAMS, WORK, StageMismatch, run_staged_on_chip
 
     counts = check_sentences(sentences)  # before the simulation, so bad input fails fast
     t0 = time.monotonic()
+    log = WORK / "sim.log"
     try:
-        run = run_staged_on_chip(sentences, layers)
+        with sim_log(log):
+            run = run_staged_on_chip(sentences, layers)
     except StageMismatch as err:
         raise MiniLMError(f"chip result differs from the golden model at {err}") from None
     except AssertionError as err:
-        raise MiniLMError(f"the RTL run failed: {str(err).splitlines()[0]}") from None
+        raise MiniLMError(f"the RTL run failed: {str(err).splitlines()[0]} (log: {log})") from None
     f = float_embeddings(sentences, layers)
     recs = run.stages
     exact = sum(r["predicted"] == r["total"] for r in recs)
@@ -81,9 +108,11 @@ def replay(path: str) -> list[str]:
     import json
 
     from tb.chip_executor import run_saved_jobs
+    from tb.minilm_staged import WORK
 
     try:
-        r = run_saved_jobs(path)
+        with sim_log(WORK / "replay.log"):
+            r = run_saved_jobs(path)
     except FileNotFoundError:
         raise MiniLMError(f"replay file not found: {path}") from None
     except AssertionError as err:
