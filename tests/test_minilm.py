@@ -162,7 +162,7 @@ def _run_demo(capsys, argv: list[str]) -> tuple[int, str, str]:  # type: ignore[
 def test_demo_golden_prints_matrices_and_cycles(capsys) -> None:  # type: ignore[no-untyped-def]
     rc, out, err = _run_demo(capsys, [])
     assert rc == 0 and err == ""
-    for text in ("float reference", "INT8 chip arithmetic", "predicted", "int32_rows", "cls_split"):
+    for text in ("float reference", "INT8 chip arithmetic", "predicted", "int32_rows", "ffn_down"):
         assert text in out
     assert all(s in out for s in DEMO_SENTENCES)
 
