@@ -160,6 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "sentences", nargs="*", help=f"sentences (default: the {len(DEMO_SENTENCES)} fixed ones)"
     )
+    parser.add_argument(
+        "--compare-cls-split",
+        action="store_true",
+        help="also run the earlier [CLS] split (a second calibration)",
+    )
     args = parser.parse_args(argv)
     try:
         lines = golden_demo(args.sentences or list(DEMO_SENTENCES), args.compare_cls_split)
