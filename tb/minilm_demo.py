@@ -94,8 +94,8 @@ def chip_demo(sentences: list[str], layers: int) -> list[str]:
         f"with the golden model; one stage per line (same shapes in every layer):",
         *stage_table(recs, measured=True),
         f"  measured = predicted exactly in {exact}/{len(recs)} chains (largest error {100 * worst:.2f} %)",
-        f"  whole model per sentence: {per_sentence[0]:,} cycles measured (PERF_CYCLES summed over its "
-        f"{len(recs) // len(sentences)} chains), {predicted:,} predicted = "
+        f"  {layers} layer(s) per sentence: {per_sentence[0]:,} cycles measured (PERF_CYCLES summed over "
+        f"its {len(recs) // len(sentences)} chains), {predicted:,} predicted = "
         f"{per_sentence[0] / clock / 1000:.2f} ms at {clock:.0f} MHz (chip only)",
         host_share_line(recs),
         f"  simulation: {sim}; wall time {run.sim_seconds:.0f} s, demo total {time.monotonic() - t0:.0f} s",

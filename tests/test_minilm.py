@@ -199,6 +199,36 @@ def test_failed_chip_run_is_a_one_line_error(monkeypatch, capsys, kind) -> None:
 
 
 @needs_weights
+def test_chip_demo_printout(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """tb.minilm_demo's report from a staged run (here the golden model's, shaped as the chip
+    run returns it; the real chip run is tb/test_minilm_chip.py): matrices, cosines, stages."""
+    import tb.minilm_staged
+    from models.encoder_int8 import default_quant_model
+    from models.staged import predicted_chain_cycles, run_golden
+    from tb import minilm_demo
+
+    def golden_run(sentences, layers):  # type: ignore[no-untyped-def]
+        embs, recs = [], []
+        for i, s in enumerate(sentences):
+            e, stages = run_golden(default_quant_model(), s, layers)
+            embs.append(e)
+            for st in stages:
+                p = predicted_chain_cycles(st.jobs)[0]
+                macs = sum(int(np.prod(j.mnk)) for j in st.jobs)
+                recs.append(
+                    dict(sentence=i, label=st.label, jobs=len(st.jobs), macs=macs, predicted=p, total=p)
+                )
+        return tb.minilm_staged.StagedRun(np.array(embs), [True] * len(sentences), recs, 0.0)
+
+    monkeypatch.setattr(tb.minilm_staged, "run_staged_on_chip", golden_run)
+    rc = minilm_demo.main(["--sentences", "2", "--layers", "1"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    for text in ("float reference", "from the RTL chip's results", "ffn_down", "exactly in 12/12 chains"):
+        assert text in out, text
+
+
+@needs_weights
 @pytest.mark.parametrize("module", ["models.demo", "tb.minilm_demo"])
 def test_demo_exit_status_from_the_command_line(module: str) -> None:
     r = subprocess.run(
