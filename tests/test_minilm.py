@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models import demo, minilm
+from models import demo, minilm, minilm_cli
 from models.minilm import (
     CALIBRATION_SENTENCES,
     DEMO_SENTENCES,
@@ -60,7 +60,11 @@ def quant():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def embeddings() -> tuple[np.ndarray, np.ndarray]:
-    return demo.sentence_embeddings(DEMO_SENTENCES)  # cached: the demo test reuses them
+    from models.encoder_float import embed_sentences
+    from models.encoder_int8 import default_quant_model, embed_sentences_int8
+
+    model = minilm.default_model()
+    return embed_sentences(model, DEMO_SENTENCES), embed_sentences_int8(default_quant_model(), DEMO_SENTENCES)
 
 
 def test_fixture_lists_the_fixed_sentences() -> None:
@@ -115,13 +119,15 @@ def test_layer_jobs_fit_the_chip_and_match_golden(quant) -> None:  # type: ignor
     case = layer_case(quant, DEMO_SENTENCES[0], layer=0)
     assert len(case.mask) == RTL_SEQ_LEN
     names = [j.name for j in case.jobs]
-    assert len(names) == len(set(names)) == 31
+    assert len(names) == len(set(names)) == 30
     for job, out in zip(case.jobs, case.golden, strict=True):
         assert job.a.dtype == np.int8 and job.b.dtype == np.int8
         assert job.bias is None or (job.bias.dtype == np.int32 and job.bias.shape == (job.b.shape[1],))
         assert max(job.mnk) <= 65535 and 0 <= job.q.shift <= SHIFT_MAX
         assert job.scale.dtype == np.int32 and job.scale.shape == (job.b.shape[1],) and job.scale.min() > 0
-        assert job.q.out_int8 and not job.q.relu
+        assert not job.q.relu
+        # ffn_down: the bare int32 accumulator (per-row activation scales, applied on the host)
+        assert job.q.out_int8 == (job.name != "ffn_down"), job.name
         assert np.array_equal(golden_executor(job), out)
         assert np.array_equal(fast_executor(job), out), job.name
     replayed = run_layer(
@@ -132,6 +138,20 @@ def test_layer_jobs_fit_the_chip_and_match_golden(quant) -> None:  # type: ignor
     assert rows.min() >= 0.99, np.round(rows, 4)
 
 
+@needs_weights
+def test_staged_run_equals_the_layer_pipeline(quant) -> None:  # type: ignore[no-untyped-def]
+    """The encoder as 36 stages (6 per layer) gives the whole-model INT8 embedding bit for bit, and
+    ffn_down is one GEMM of all 16 rows (no [CLS] split)."""
+    from models.encoder_int8 import STAGES, embed_sentences_int8
+    from models.staged import run_golden
+
+    emb, stages = run_golden(quant, DEMO_SENTENCES[2])
+    assert [s.label for s in stages] == [f"L{i}.{n}" for i in range(6) for n in STAGES]
+    assert np.array_equal(emb, embed_sentences_int8(quant, [DEMO_SENTENCES[2]])[0])
+    down = next(s for s in stages if s.name == "ffn_down").jobs
+    assert len(down) == 1 and down[0].mnk == (RTL_SEQ_LEN, 384, 1536) and not down[0].q.out_int8
+
+
 def _run_demo(capsys, argv: list[str]) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
     rc = demo.main(argv)
     cap = capsys.readouterr()
@@ -140,9 +160,9 @@ def _run_demo(capsys, argv: list[str]) -> tuple[int, str, str]:  # type: ignore[
 
 @needs_weights
 def test_demo_golden_prints_matrices_and_cycles(capsys) -> None:  # type: ignore[no-untyped-def]
-    rc, out, err = _run_demo(capsys, ["--executor", "golden"])
+    rc, out, err = _run_demo(capsys, [])
     assert rc == 0 and err == ""
-    for text in ("float reference", "INT8 chip arithmetic", "results equal to golden: 31/31", "predicted"):
+    for text in ("float reference", "INT8 chip arithmetic", "predicted", "int32_rows", "ffn_down"):
         assert text in out
     assert all(s in out for s in DEMO_SENTENCES)
 
@@ -155,24 +175,64 @@ def test_too_long_sentence_is_a_one_line_error(capsys) -> None:  # type: ignore[
 
 
 @needs_weights
-def test_failed_chip_run_is_a_one_line_error(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    """A simulation that fails (here: replaced by one that raises as run_cocotb does) is one
-    error line and status 2, with nothing on stdout. The real chip run is tb/test_minilm_chip.py."""
-    import tb.chip_executor
+@pytest.mark.parametrize("kind", ["failed", "mismatch"])
+def test_failed_chip_run_is_a_one_line_error(monkeypatch, capsys, kind) -> None:  # type: ignore[no-untyped-def]
+    """A simulation that fails, or a stage whose chip result differs from the golden model (here:
+    replaced by a run that raises as tb/minilm_staged.py does), is one error line and status 2,
+    with nothing on stdout. The real chip runs are in tb/test_minilm_chip.py."""
+    import tb.minilm_staged
+    from tb import minilm_demo
 
-    def failing(jobs):  # type: ignore[no-untyped-def]
-        raise AssertionError("chip_jobs: 1 of 1 cocotb tests failed (see log)\nmore detail")
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if kind == "failed":
+            raise AssertionError("minilm: 1 of 1 cocotb tests failed (see log)\nmore detail")
+        raise tb.minilm_staged.StageMismatch("sentence 0 stage L2.ffn_up: ...; operands saved to x.npz")
 
-    monkeypatch.setattr(tb.chip_executor, "run_jobs_on_chip", failing)
-    rc, out, err = _run_demo(capsys, ["--executor", "chip"])
-    assert rc == 2 and out == ""
-    assert err.count("\n") == 1 and "the RTL run failed" in err
+    monkeypatch.setattr(tb.minilm_staged, "run_staged_on_chip", failing)
+    rc = minilm_demo.main(["--layers", "1"])
+    cap = capsys.readouterr()
+    assert rc == 2 and cap.out == ""
+    want = (
+        "the RTL run failed" if kind == "failed" else "differs from the golden model at sentence 0 stage L2"
+    )
+    assert cap.err.count("\n") == 1 and want in cap.err, cap.err
 
 
 @needs_weights
-def test_demo_exit_status_from_the_command_line() -> None:
+def test_chip_demo_printout(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """tb.minilm_demo's report from a staged run (here the golden model's, shaped as the chip
+    run returns it; the real chip run is tb/test_minilm_chip.py): matrices, cosines, stages."""
+    import tb.minilm_staged
+    from models.encoder_int8 import default_quant_model
+    from models.staged import predicted_chain_cycles, run_golden
+    from tb import minilm_demo
+
+    def golden_run(sentences, layers):  # type: ignore[no-untyped-def]
+        embs, recs = [], []
+        for i, s in enumerate(sentences):
+            e, stages = run_golden(default_quant_model(), s, layers)
+            embs.append(e)
+            for st in stages:
+                p = predicted_chain_cycles(st.jobs)[0]
+                macs = sum(int(np.prod(j.mnk)) for j in st.jobs)
+                recs.append(
+                    dict(sentence=i, label=st.label, jobs=len(st.jobs), macs=macs, predicted=p, total=p)
+                )
+        return tb.minilm_staged.StagedRun(np.array(embs), [True] * len(sentences), recs, 0.0)
+
+    monkeypatch.setattr(tb.minilm_staged, "run_staged_on_chip", golden_run)
+    rc = minilm_demo.main(["--sentences", "2", "--layers", "1"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    for text in ("float reference", "from the RTL chip's results", "ffn_down", "exactly in 12/12 chains"):
+        assert text in out, text
+
+
+@needs_weights
+@pytest.mark.parametrize("module", ["models.demo", "tb.minilm_demo"])
+def test_demo_exit_status_from_the_command_line(module: str) -> None:
     r = subprocess.run(
-        [sys.executable, "-m", "models.demo", TOO_LONG], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", module, TOO_LONG], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert r.returncode == 2 and r.stdout == ""
     assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("error:")
@@ -206,7 +266,7 @@ def test_missing_tokenizer_file_is_a_one_line_error(tmp_path, capsys) -> None:  
     (tmp_path / "model.safetensors").write_bytes(b"")
     with pytest.raises(MiniLMError, match="tokenizer file not found"):
         minilm.load_minilm(tmp_path)
-    rc = minilm.main(["--model-dir", str(tmp_path), "Hello."])
+    rc = minilm_cli.main(["--model-dir", str(tmp_path), "Hello."])
     err = capsys.readouterr().err
     assert rc == 2 and err.count("\n") == 1 and "tokenizer file not found" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == [
