@@ -1,4 +1,7 @@
-"""The host contract of the whole chip (docs/host_guide.md, docs/registers.md), one test per
+"""(Over 400 lines on purpose: one cocotb test per contract point of docs/host_guide.md, kept in
+one file so the contract and its tests read side by side; splitting is planned with the tb/ move.)
+
+The host contract of the whole chip (docs/host_guide.md, docs/registers.md), one test per
 point, through the registers only as a driver sees the chip: what HWCFG / LIMITS / MEM_BYTES
 report and that the chip enforces exactly that, chain descriptor alignment and address range,
 the chain length limit, where the scale vector lies, STATUS.done after an error, which bias range
