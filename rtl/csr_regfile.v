@@ -15,7 +15,8 @@
 //     a write to an unmapped offset  -> BRESP = SLVERR, error BAD_REG_ADDR;
 //     a read of an unmapped offset   -> RRESP = SLVERR, RDATA = 0, no side effect.
 //   * WSTRB selects the bytes of rw fields; w1p / w1c bits act only on strobed lanes.
-//   * CTRL.start while busy (or in the cycle after an accepted start) is dropped with error
+//   * CTRL.start while STATUS.busy (which also covers the cycle after an accepted start and the
+//     cycle of the controller's done/err pulse) is dropped with error
 //     START_WHILE_BUSY (BRESP stays OKAY: the rw bits of that write are applied).
 //   * STATUS.error_code keeps the first error until cleared; in one cycle the controller's
 //     error (err_set) wins over the register file's own.
@@ -304,8 +305,14 @@ localparam [7:0] E_BAD_REG_ADDR           = 8'd12;
 
     wire soft_req  = we_ctrl && wset[B_CTRL_SOFT_RESET];
     wire start_req = we_ctrl && wset[B_CTRL_START] && !soft_req;
-    wire start_ok  = start_req && !busy && !start_pulse;
-    wire start_bad = start_req && (busy || start_pulse);
+    // STATUS.busy as the host sees it: from the cycle after an accepted start (the controller
+    // raises `busy` one cycle later) until the cycle in which done or error becomes visible (the
+    // controller drops `busy` in the cycle of its done/err pulse, which sets the sticky bit one
+    // cycle later). So the first read with busy 0 already shows how the run ended, and a start
+    // is never accepted in the cycle of a done pulse (which would leave the new run's done set).
+    wire busy_seen = busy || start_pulse || done_set || err_set;
+    wire start_ok  = start_req && !busy_seen;
+    wire start_bad = start_req && busy_seen;
 
     wire clr_done = (we_stat && wset[B_STATUS_DONE]) || (we_irq && wset[B_IRQ_STATUS_DONE]) ||
                     start_ok || soft_req;
@@ -410,7 +417,7 @@ localparam [7:0] E_BAD_REG_ADDR           = 8'd12;
             A_LIMITS:           rd_val = R_LIMITS;
             A_CTRL:             rd_val = r_ctrl;
             A_STATUS: begin
-                rd_val[B_STATUS_BUSY]          = busy;
+                rd_val[B_STATUS_BUSY]          = busy_seen;
                 rd_val[B_STATUS_DONE]          = st_done;
                 rd_val[B_STATUS_ERROR]         = st_error;
                 rd_val[B_STATUS_ERROR_CODE +: 8] = st_code;
