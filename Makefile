@@ -165,7 +165,7 @@ fcov: $(STAMP)
 	@$(PY) -m tb.fcov_report $(FCOV_PATHS) $(if $(FCOV_MIN),--min $(FCOV_MIN))
 
 validate: $(STAMP) check-sim
-	$(PY) -m tb.validate_cycle_model
+	MEM=ideal $(PY) -m tb.validate_cycle_model && MEM=dram $(PY) -m tb.validate_cycle_model
 
 report: $(STAMP)
 	$(PY) -m models.report --out build/report $(REPORT_ARGS)

@@ -43,13 +43,19 @@ MEM_LATENCY = 20  # report interface: memory read and write latency taken as equ
 # when either has changed since (tests/test_cycle_model.py), so the label cannot go stale.
 VALIDATION_RECORD = Path(__file__).resolve().parent / "cycle_model_validation.json"
 _HASHED = ("rtl", "*.v"), ("models", "cycle_engine.py")
+# the DRAM part of the record also covers the DRAM model (HDL and its Python twin) and the adapter
+_HASHED_DRAM = (
+    *_HASHED, ("models", "mem_timing.py"), ("models", "dram_axi.py"), ("models", "dram_timing.py"),
+    ("tb/hdl", "dram_model.v"),
+)  # fmt: skip
 
 
-def sources_hash(repo: Path | None = None) -> str:
-    """sha256 over the chip RTL and the engine model (sorted paths and contents)."""
+def sources_hash(repo: Path | None = None, memory: str = "ideal") -> str:
+    """sha256 over the chip RTL and the engine model (sorted paths and contents); with
+    ``memory="dram"`` also over the DRAM model and its twin."""
     repo = repo or Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for folder, pattern in _HASHED:
+    for folder, pattern in _HASHED_DRAM if memory == "dram" else _HASHED:
         for f in sorted((repo / folder).glob(pattern)):
             h.update(f"{folder}/{f.name}\n".encode())
             h.update(f.read_bytes())

@@ -62,9 +62,11 @@ class DramController:
         return r
 
     def ar(self, t: int, addr: int, beats: int) -> None:
+        self.sched.start_refresh(t)
         self._new(False, addr, beats).t_ready = t + 1
 
     def aw(self, t: int, addr: int, beats: int) -> None:
+        self.sched.start_refresh(t)
         self.wait_data.append(self._new(True, addr, beats))
 
     def wlast(self, t: int) -> None:

@@ -250,8 +250,17 @@ class DramScheduler:
         self.t_pre_ok = [0] * nb  # tRAS after ACT, tRTP after READ, write recovery
         self.last_cas = 0
         self.last_kind = 0  # 0 none, 1 read, 2 write
-        self.next_ref = p.refi
+        # The refresh timer starts at the first request accepted (``start_refresh``): from an
+        # idle DRAM (reset, or a bulk load by the test bench) the model is the same whatever cycle
+        # that request comes, so a GEMM's cycles do not depend on the idle time before it.
+        self.next_ref = -1
         self.stats = DramStats()
+
+    def start_refresh(self, t: int) -> None:
+        """A request is accepted at cycle ``t``: the first REFRESH of an idle DRAM is due at
+        ``t + refi``, every later one ``refi`` after the one before."""
+        if self.next_ref < 0:
+            self.next_ref = t + self.p.refi
 
     def _plan(self, t0: int, bank: int, row: int, write: bool) -> tuple[int, int, int]:
         """(first command, ACT or -1, CAS) of an atom whose commands may start at t0."""
@@ -272,13 +281,15 @@ class DramScheduler:
             cas = max(cas, self.last_cas + (p.ccd if write else p.cwl + p.burst + p.wtr))
         return (cas if first < 0 else first), act, cas
 
-    def _refresh(self, t0: int) -> None:
-        """All banks precharged, one REFRESH (tRFC), every row closed."""
+    def _refresh(self) -> None:
+        """All banks precharged, one REFRESH (tRFC), every row closed. The refresh is due at
+        ``next_ref`` whether or not a request is waiting: one that fell due while the DRAM was idle
+        happened then (``t0`` does not delay it), so idle time does not pile up refreshes."""
         p = self.p
-        start = max(self.next_ref, t0, *self.t_act_ok)
+        start = max(self.next_ref, *self.t_act_ok)
         open_pre = [self.t_pre_ok[b] for b in range(p.banks) if self.open_row[b] >= 0]
         if open_pre:
-            start = max(start, max(max(open_pre), self.next_ref, t0) + p.rp)
+            start = max(start, max(max(open_pre), self.next_ref) + p.rp)
         end = start + p.rfc
         self.open_row = [-1] * p.banks
         self.t_act_ok = [end] * p.banks
@@ -291,12 +302,14 @@ class DramScheduler:
         ctrl), or write data in the DRAM and its response due (CAS + CWL + burst + ctrl)."""
         p = self.p
         row, bank, _ = address_map(p, addr)
+        if self.next_ref < 0:
+            raise RuntimeError("DramScheduler: start_refresh() was not called before the first atom")
         while True:
             t0 = t_ready  # row commands may go ahead of earlier atoms' (other banks); CAS in order
             first, act, cas = self._plan(t0, bank, row, write)
             if first < self.next_ref:
                 break
-            self._refresh(t0)  # a refresh is due before this atom's first command
+            self._refresh()  # a refresh is due before this atom's first command
         st = self.stats
         if act < 0:
             st.hits += 1

@@ -149,7 +149,7 @@ if cocotb is not None:
         assert await host.write("CHAIN_ADDR", first)
         predicted = host.predict_chain(cases, lays)
         await host.start(chain=True)
-        await host.wait_irq(host.watchdog(predicted), f"chain of {len(cases)} jobs", predicted)
+        await host.wait_irq(host.watchdog(predicted, chain=True), f"chain of {len(cases)} jobs", predicted)
         st = await host.status()
         assert st["done"] == 1 and st["error"] == 0, f"chain status {st}"
         counters = await host.counters()

@@ -16,12 +16,13 @@ from cocotb_bus.drivers.amba import AXI4LiteMaster, AXIProtocolError
 
 from models.cycle_engine import COUNTERS, engine_cycles
 from models.cycle_model import chain_cycles
+from models.mem_timing import DramMemory
 from models.regmap import REGMAP
 from tb import coverage_model as fcov
 from tb.chain import DESC_REGS
 from tb.chip_tb import FLAG_INT8, GemmCase, GemmLayout, build, check_and_record, read_addrs, zero_blocks
 from tb.mem_image import MemImage
-from tb.mem_model import describe, mem_model
+from tb.mem_model import describe, dram_params, mem_model
 from tb.seeds import current_test, log_seed, run_seed
 
 # Watchdog of every wait for a GEMM or a chain: WATCHDOG_FACTOR x the cycle model's prediction
@@ -30,7 +31,7 @@ from tb.seeds import current_test, log_seed, run_seed
 # (p = 100 % is the hang knob: the memory never answers, nothing is added).
 WATCHDOG_FACTOR = 4
 WATCHDOG_MARGIN = 2_000
-DRAM_WATCHDOG_STRETCH = 16  # MEM=dram: the cycle model predicts the ideal memory only
+DRAM_WATCHDOG_STRETCH = 16  # MEM=dram, chains only: chain_cycles() models the ideal memory
 # the probes of tb/hdl/chip_harness.v counting back-pressure per AXI channel
 _BP = {"ar": "bp_ar", "aw": "bp_aw", "w": "bp_w", "r_held": "bp_r", "b_held": "bp_b"}
 _PHASE_BITS = fcov.PHASES  # bit i of chip_harness.phase
@@ -166,12 +167,14 @@ class ChipHost:
         """The cycle model's PERF_CYCLES of ``case`` as laid out, at the current memory knobs."""
         kn = self.knobs
         zb = {tuple(map(int, z)) for z in np.argwhere(zero_blocks(lay.b, self.array_n))}
+        mem = DramMemory(dram_params(self.word)) if self.mem_model == "dram" else None
         return engine_cycles(
             case.m, case.n, case.k, array_n=self.array_n, bus_w_bytes=self.word,
             read_latency=max(1, kn.rd_latency), write_latency=max(1, kn.wr_latency),
             beat_gap=kn.beat_gap, flags=case.flags, overlap=overlap,
             zero_blocks=zb if case.flags & 16 else None, c_addr=lay.c_addr, ldc=lay.ldc,
             a_panels=self.a_panels, kmax=self.kmax, addrs=read_addrs(lay), read_bursts=self.read_bursts,
+            mem=mem,
         )["total"]  # fmt: skip
 
     def predict_chain(self, cases: list[GemmCase], lays: list[GemmLayout]) -> int:
@@ -179,11 +182,12 @@ class ChipHost:
         totals = [self.predict(c, lay) for c, lay in zip(cases, lays, strict=True)]
         return chain_cycles(totals, bus_w_bytes=self.word, read_latency=max(1, self.knobs.rd_latency))
 
-    def watchdog(self, predicted: int) -> int:
-        """The cycle bound of a wait for a job the cycle model predicts at ``predicted`` cycles."""
+    def watchdog(self, predicted: int, chain: bool = False) -> int:
+        """The cycle bound of a wait for a job the cycle model predicts at ``predicted`` cycles
+        (one GEMM: exact on either memory; ``chain``: chain_cycles, exact on the ideal memory only)."""
         p = self.knobs.stall_pct / 100
         stretch = 1 / (1 - p) ** 2 if p < 1 else 1.0
-        if self.mem_model != "ideal":
+        if self.mem_model != "ideal" and chain:
             # the prediction is the ideal memory's; a DRAM atom of 64 bytes per single-beat read
             # costs at most 64 / 8 = 8x the ideal bus time, twice that covers row misses and refresh
             stretch *= DRAM_WATCHDOG_STRETCH

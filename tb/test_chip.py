@@ -174,7 +174,7 @@ async def test_descriptor_chain(dut):
         ]  # fmt: skip
         predicted = chain_cycles(totals, bus_w_bytes=host.word, read_latency=20)
         await host.start(chain=True)
-        await host.wait_irq(host.watchdog(predicted), f"chain of {len(cases)} GEMMs", predicted)
+        await host.wait_irq(host.watchdog(predicted, chain=True), f"chain of {len(cases)} GEMMs", predicted)
         st = await host.status()
         assert st["done"] == 1 and st["error"] == 0, f"chain status {st}"
         counters = await host.counters()
@@ -201,7 +201,7 @@ async def test_descriptor_chain(dut):
     await host.load(mem)
     assert await host.write("CHAIN_ADDR", first)
     await host.start(chain=True)
-    await host.wait_irq(host.watchdog(predicted), "chain stopped by a bad descriptor", predicted)
+    await host.wait_irq(host.watchdog(predicted, chain=True), "chain stopped by a bad descriptor", predicted)
     await host.expect_error("BAD_CHAIN")
     await host.dump(mem)
     check_c(mem, lays[0], cases[0])

@@ -168,7 +168,7 @@ async def test_chain_lengths(dut):
         assert await host.write("CHAIN_ADDR", first)
         predicted = host.predict_chain(cases, lays)
         await host.start(chain=True)
-        await host.wait_irq(host.watchdog(predicted), f"chain of {length} GEMMs", predicted)
+        await host.wait_irq(host.watchdog(predicted, chain=True), f"chain of {length} GEMMs", predicted)
         st = await host.status()
         assert st["done"] == 1 and st["error"] == 0, f"chain of {length}: status {st}"
         await host.clear_status()

@@ -25,3 +25,17 @@ def test_cycle_model_matches_chip(array_n: int, bus_w: int) -> None:
         assert not r["c_error"], f"{where}: wrong C: {r['c_error']}"
         assert abs(r["error"]) <= TOL, f"{where}: RTL {r['rtl']['total']} model {r['model']['total']}"
         assert {c: r["model"][c] for c in COUNTERS} == {c: r["rtl"][c] for c in COUNTERS}, where
+
+
+def test_cycle_model_matches_chip_on_dram(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same comparison with the DRAM timing model behind the chip (tb/hdl/dram_model.v at the
+    recorded clock's 39 MHz) and ``DramMemory`` behind the engine: exact in every counter."""
+    monkeypatch.setenv("MEM", "dram")
+    monkeypatch.setenv("DRAM_CHIP_MHZ", "39")
+    points = draw_points(11, 8, 4)
+    rows = run_build(8, 64, points, "quick")
+    assert len(rows) == len(points), "the simulation did not finish every point (see the log)"
+    for r in rows:
+        where = f"{r['m']}x{r['n']}x{r['k']} flags {r['flags']} overlap {r['overlap']} (MEM=dram, 39 MHz)"
+        assert not r["c_error"], f"{where}: wrong C: {r['c_error']}"
+        assert {c: r["model"][c] for c in COUNTERS} == {c: r["rtl"][c] for c in COUNTERS}, where

@@ -28,6 +28,7 @@ import numpy as np
 
 from models.cycle_engine import COUNTERS
 from models.cycle_model import VALIDATION_RECORD, sources_hash
+from tb.mem_model import build_suffix, describe, mem_model
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "build" / "validate"
@@ -93,12 +94,15 @@ def model_counters(
     p: dict, array_n: int, bus_w: int, zero: set, c_addr: int, ldc: int, addrs: dict | None = None
 ) -> dict:
     from models.cycle_model import engine_cycles
+    from models.mem_timing import DramMemory
+    from tb.mem_model import dram_params
 
+    mem = DramMemory(dram_params(bus_w // 8)) if mem_model() == "dram" else None
     return engine_cycles(
         p["m"], p["n"], p["k"], array_n=array_n, bus_w_bytes=bus_w // 8, read_latency=p["rd_latency"],
         write_latency=p["wr_latency"], beat_gap=p["beat_gap"], flags=p["flags"], overlap=p["overlap"],
         zero_blocks=zero, c_addr=c_addr, ldc=ldc, kmax=KMAX, read_bursts=p.get("read_bursts", True),
-        addrs=addrs,
+        addrs=addrs, mem=mem,
     )  # fmt: skip
 
 
@@ -151,14 +155,16 @@ except ImportError:  # plain Python (the driver below) does not need cocotb
 
 def run_build(n_arr: int, bus_w: int, points: list[dict], tag: str) -> list[dict]:
     """One cocotb run of ``points`` on a chip built for (n_arr, bus_w); its result rows."""
+    from tb.mem_model import harness_parameters
     from tb.sim import CHIP_SOURCES, run_cocotb
 
-    name = f"validate_{tag}_N{n_arr}_W{bus_w}"
+    name = f"validate_{tag}_N{n_arr}_W{bus_w}{build_suffix()}"
     out = OUT / "points" / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     (OUT / "points" / f"{name}.in.json").write_text(json.dumps(dict(points=points, out=str(out))))
     params = {"ARRAY_N": n_arr, "BUS_W": bus_w, "KMAX": KMAX, "MEM_BYTES": MEM_BYTES}
+    params |= harness_parameters(bus_w)
     try:
         run_cocotb("chip_harness", CHIP_SOURCES, "tb.validate_cycle_model", params, name)
     except AssertionError as e:  # the rows written so far still go into the table
@@ -196,11 +202,12 @@ def write_report(rows: list[dict], seconds: float, command: str) -> dict:
     exact_all = sum(all(r["rtl"][c] == r["model"][c] for c in COUNTERS) for r in rows)
     builds = sorted({(r["array_n"], r["bus_w"]) for r in rows})
     lines = [
-        "# Cycle model vs the whole chip (tb/hdl/chip_harness.v)",
+        f"# Cycle model vs the whole chip (tb/hdl/chip_harness.v), memory: {describe()}",
         "",
         f"`{command}`: {len(rows)} points on {len(builds)} chip builds (ARRAY_N x BUS_W: "
         f"{', '.join(f'{a}x{b}' for a, b in builds)}), {seconds:.0f} s. Every point ran through the "
-        "chip's registers on the AXI memory model, its C checked bit for bit against the golden model "
+        f"chip's registers on the AXI memory model ({describe()}), its C checked bit for bit against "
+        "the golden model "
         f"({sum(bool(r['c_error']) for r in rows)} wrong); {exact_all} points exact in all seven counters.",
         "",
         "| counter | max abs. error | mean abs. error | points exact |",
@@ -226,7 +233,7 @@ def write_report(rows: list[dict], seconds: float, command: str) -> dict:
             f"{r['sparsity']:g} ({r['zero_blocks']}) | {r['rtl']['total']} | {r['model']['total']} | "
             f"{100 * r['error']:+.3f} % | {same}/7 | {'WRONG' if r['c_error'] else 'ok'} |"
         )
-    (OUT / "cycle_model.md").write_text("\n".join(lines) + "\n")
+    (OUT / f"cycle_model{build_suffix()}.md").write_text("\n".join(lines) + "\n")
     summary = dict(
         points=len(rows), builds=[list(b) for b in builds], exact_all=exact_all,
         max_abs_error=per["total"]["max"], mean_abs_error=per["total"]["mean"], counters=per,
@@ -235,7 +242,8 @@ def write_report(rows: list[dict], seconds: float, command: str) -> dict:
         ar_bursts_exact=sum(r["rtl"].get("ar_bursts") == r["model"]["ar_bursts"] for r in rows),
         points_single_beat=sum(not r.get("read_bursts", True) for r in rows),
     )  # fmt: skip
-    (OUT / "cycle_model.json").write_text(json.dumps(dict(summary=summary, rows=rows), indent=1))
+    doc = json.dumps(dict(summary=summary, rows=rows), indent=1)
+    (OUT / f"cycle_model{build_suffix()}.json").write_text(doc)
     return summary
 
 
@@ -266,13 +274,23 @@ def main(argv: list[str] | None = None) -> int:
         f"({s['points_bursts']} points with read bursts, {s['points_single_beat']} single-beat), "
         f"{s['seconds']:.0f} s"
     )
-    print(f"table: {OUT / 'cycle_model.md'}")
+    print(f"memory: {describe()}")
+    print(f"table: {OUT / f'cycle_model{build_suffix()}.md'}")
     ok = len(rows) == expected and s["max_abs_error"] <= TOL and not s["wrong_c"]
     if ok and not args.quick:
         keys = ("points", "builds", "exact_all", "max_abs_error", "mean_abs_error")
         keys += ("points_bursts", "points_single_beat")
         record = {k: s[k] for k in keys}
-        record |= {"command": cmd, "sources_sha256": sources_hash()}
+        memory = mem_model()
+        record |= {"command": cmd, "sources_sha256": sources_hash(memory=memory)}
+        try:  # the ideal part is the top level, the DRAM part its "dram" key: one run updates one
+            old = json.loads(VALIDATION_RECORD.read_text())
+        except (OSError, ValueError):
+            old = {}
+        if memory == "dram":
+            record = {**old, "dram": dict(record, memory=describe(), command=f"MEM=dram {cmd}")}
+        else:
+            record = {**record, **({"dram": old["dram"]} if "dram" in old else {})}
         tmp = VALIDATION_RECORD.with_suffix(".tmp")
         tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
         tmp.replace(VALIDATION_RECORD)

@@ -220,3 +220,10 @@ def test_validation_record_is_current() -> None:
         "models/cycle_model_validation.json"
     )
     assert f"on {rec['points']} random GEMMs" in MODEL_LABEL
+    dram = rec.get("dram")
+    assert dram is not None, "no DRAM part in the record: run make validate (it runs both memories)"
+    assert dram["points"] >= 50 and dram["max_abs_error"] <= 0.01, dram
+    assert dram["sources_sha256"] == sources_hash(memory="dram"), (
+        "the RTL, the engine or the DRAM model changed since the last MEM=dram make validate: run "
+        "make validate and commit models/cycle_model_validation.json"
+    )

@@ -78,6 +78,7 @@ def test_address_map_row_bank_column() -> None:
 def test_row_hit_miss_conflict_latencies() -> None:
     p = P100
     s = DramScheduler(p)
+    s.start_refresh(0)
     assert s.schedule(10, 0, 1, False) == [10 + p.rcd + p.cl + p.burst + p.ctrl]  # closed bank: ACT + CAS
     t = s.schedule(30, 64, 1, False)[0]
     assert t == 30 + p.cl + p.burst + p.ctrl  # same row: CAS only
@@ -89,6 +90,7 @@ def test_row_hit_miss_conflict_latencies() -> None:
 def test_one_beat_costs_an_atom_and_straddles_cost_two() -> None:
     p = chip_params(chip_khz=1_000_000)
     s = DramScheduler(p)
+    s.start_refresh(0)
     s.schedule(1, 0, 1, False)
     assert s.stats.rd_atoms == 1
     s.schedule(100, 56, 2, False)  # bytes 56..71: two atoms
@@ -98,14 +100,43 @@ def test_one_beat_costs_an_atom_and_straddles_cost_two() -> None:
 def test_refresh_delays_an_atom_due_after_it() -> None:
     p = P100
     s = DramScheduler(p)
+    s.start_refresh(0)
     t = s.schedule(p.refi, 0, 1, False)[0]
     assert s.stats.refreshes == 1
     assert t == p.refi + p.rfc + p.rcd + p.cl + p.burst + p.ctrl
 
 
+def test_refreshes_due_while_idle_cost_nothing_later() -> None:
+    """A refresh falls due at its time whether a request waits or not: after ten refresh intervals
+    of idle, the next atom is not delayed by ten tRFC (the model before this rule was)."""
+    p = P100
+    s = DramScheduler(p)
+    s.start_refresh(0)
+    t0 = 10 * p.refi + p.rfc + 5
+    assert s.schedule(t0, 0, 1, False) == [t0 + p.rcd + p.cl + p.burst + p.ctrl]
+    assert s.stats.refreshes == 10
+
+
+def test_refresh_timer_starts_at_the_first_request() -> None:
+    """From an idle DRAM, the same requests shifted by any number of cycles get the same times
+    shifted by as many: the idle time before a GEMM does not change its cycles."""
+    times = []
+    for shift in (0, 12_345):
+        s = DramScheduler(P100)
+        s.start_refresh(shift)
+        times.append([s.schedule(shift + t, a, 4, w)[0] - shift for t, a, w in TRAFFIC])
+    assert times[0] == times[1]
+    with pytest.raises(RuntimeError, match="start_refresh"):
+        DramScheduler(P100).schedule(1, 0, 1, False)
+
+
+TRAFFIC = [(1 + 37 * i, (i * 4160) % (1 << 20), i % 3 == 0) for i in range(60)]
+
+
 def test_turnarounds() -> None:
     p = chip_params(chip_khz=1_000_000)
     s = DramScheduler(p)
+    s.start_refresh(0)
     s.schedule(1, 0, 1, False)
     rd_cas = s.last_cas
     s.schedule(1, 64, 1, True)
@@ -201,3 +232,28 @@ def test_controller_schedules_in_acceptance_order() -> None:
     c.tick(20)
     assert len(c.b_ready) == 1 and len(c.r_ready) == 1
     assert c.r_ready[0] > c.b_ready[0] - P100.cwl  # the read's CAS after the write's (turnaround)
+
+
+def test_dram_memory_refuses_a_queue_the_chip_can_overfill() -> None:
+    from dataclasses import replace
+
+    from models.mem_timing import DramMemory
+
+    with pytest.raises(ValueError, match="queue_depth = 16"):
+        DramMemory(replace(P100, queue_depth=16))
+
+
+def test_engine_on_dram_follows_the_dram_not_the_ideal_latency() -> None:
+    """GEMV 1x256x256 (memory-bound): B's column tiles are 8-byte pieces at stride LDB, one atom
+    each. At a 1 GHz chip clock an atom slot is 5 cycles, so the DRAM, not the bus, sets the pace
+    (about 5x the ideal memory's cycles); at 39 MHz an atom slot is one cycle and the DRAM costs
+    only its latency. The same bytes move either way."""
+    from models.cycle_engine import engine_cycles
+    from models.mem_timing import DramMemory
+
+    ideal = engine_cycles(1, 256, 256)
+    fast = engine_cycles(1, 256, 256, mem=DramMemory(chip_params(chip_khz=1_000_000)))
+    slow = engine_cycles(1, 256, 256, mem=DramMemory(chip_params(chip_khz=39_000)))
+    assert fast["total"] > 4 * ideal["total"], (ideal, fast)
+    assert abs(slow["total"] - ideal["total"]) < 0.1 * ideal["total"], (ideal, slow)
+    assert fast["bytes_rd"] == slow["bytes_rd"] == ideal["bytes_rd"]

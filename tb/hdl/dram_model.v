@@ -198,7 +198,7 @@ module dram_model #(
                     sa_go = 1'b0;
                 end else begin
                     // refresh due before this atom: precharge all, REFRESH, every row closed
-                    sa_ref = (next_ref > sa_t0) ? next_ref : sa_t0;
+                    sa_ref = next_ref;  // due then, a request waiting or not (no pile-up after idle)
                     sa_pre = sa_ref;
                     sa_any_open = 1'b0;
                     for (sa_b = 0; sa_b < NB; sa_b = sa_b + 1) begin
@@ -272,7 +272,7 @@ module dram_model #(
             for (b = 0; b < NB; b = b + 1) begin
                 open_row[b] = -1; t_act_ok[b] = 0; t_cas_ok[b] = 0; t_pre_ok[b] = 0;
             end
-            last_cas = 0; last_kind = 0; next_ref = T_REFI;
+            last_cas = 0; last_kind = 0; next_ref = -1;  // refresh timer: from the first request
             n_hits = 0; n_misses = 0; n_conflicts = 0; n_refreshes = 0;
             n_rd_atoms = 0; n_wr_atoms = 0;
             rq_head = 0; rq_sched = 0; rq_tail = 0; rq_n = 0; rq_uns = 0;
@@ -290,7 +290,15 @@ module dram_model #(
             aw_fire = s_axi_awvalid && s_axi_awready;
 
             // ---- bulk ----
-            if (load_req) $readmemh(load_file, mem);
+            if (load_req) begin
+                // the test bench wrote the memory: the DRAM starts idle again (every bank closed,
+                // the refresh timer from the next request), as DramScheduler does for each GEMM
+                $readmemh(load_file, mem);
+                for (b = 0; b < NB; b = b + 1) begin
+                    open_row[b] = -1; t_act_ok[b] = 0; t_cas_ok[b] = 0; t_pre_ok[b] = 0;
+                end
+                last_cas = 0; last_kind = 0; next_ref = -1;
+            end
             if (dump_req) begin
                 lo = (cfg_dump_lo - MEM_BASE) / BYTES;
                 hi = (cfg_dump_hi == 0) ? WORDS : (cfg_dump_hi - MEM_BASE + BYTES - 1) / BYTES;
@@ -316,6 +324,7 @@ module dram_model #(
             end
 
             // ---- AR, then AW of the same edge ----
+            if ((ar_fire || aw_fire) && next_ref < 0) next_ref = cyc + T_REFI;
             if (ar_fire) begin
                 rq_addr[rq_tail] = s_axi_araddr;
                 rq_beats[rq_tail] = {24'd0, s_axi_arlen} + 1;
