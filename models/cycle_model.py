@@ -34,9 +34,14 @@ from models.cycle_engine import (  # noqa: F401  (re-exported: the public interf
     KMAX,
     engine_cycles,
 )
+from models.dram_timing import chip_params
+from models.mem_timing import DramMemory
 
 BUF_DEPTH = 1024  # first-order placeholder only
 VALIDATION = Path(__file__).resolve().parent.parent / "build" / "validate" / "cycle_model.json"
+# DRAM: the largest error of a large GEMM's extrapolation on its check cut that is kept (else the
+# GEMM is simulated whole); measured errors against whole runs are in docs/cycle_model.md
+DRAM_FIT_TOL = 0.005
 MEM_LATENCY = 20  # report interface: memory read and write latency taken as equal
 # What `make validate` last measured, written by it (tb/validate_cycle_model.py) after a full sweep
 # that passed, with a hash of the RTL and the engine model it ran on; a test in `make test` fails
@@ -113,8 +118,9 @@ class GemmCycles(Protocol):
     """Interface of a pluggable GEMM cycle model (the report calls it with keywords only)."""
 
     def __call__(
-        self, m: int, n: int, k: int, *, array_n: int, bus_w_bytes: int, mem_latency: int, sparsity: float
-    ) -> CycleEstimate: ...
+        self, m: int, n: int, k: int, *, array_n: int, bus_w_bytes: int, mem_latency: int, sparsity: float,
+        dram_khz: int = 0,
+    ) -> CycleEstimate: ...  # fmt: skip
 
 
 def uniform_zero_blocks(k_blocks: int, col_tiles: int, sparsity: float) -> set[tuple[int, int]]:
@@ -125,22 +131,30 @@ def uniform_zero_blocks(k_blocks: int, col_tiles: int, sparsity: float) -> set[t
     return {(b, j) for b in rows for j in range(col_tiles)}
 
 
+def dram_memory(dram_khz: int, bus_w_bytes: int) -> DramMemory:
+    """A fresh (idle) DRAM timing model (DDR3-1600K, models/dram_timing.py) at a chip clock of
+    ``dram_khz``: it has state, so one per GEMM."""
+    return DramMemory(chip_params(chip_khz=dram_khz, bus_bytes=bus_w_bytes))
+
+
 @lru_cache(maxsize=1024)
 def _run(
     m: int, n: int, k: int, sparsity: float, array_n: int, bus_w_bytes: int, read_latency: int,
-    write_latency: int, flags: int,
+    write_latency: int, flags: int, dram_khz: int = 0,
 ) -> dict:  # fmt: skip
+    """``engine_cycles`` on the ideal memory, or on the DRAM model at ``dram_khz`` when it is > 0."""
     kb, ct = -(-k // array_n), -(-n // array_n)
     zero = uniform_zero_blocks(kb, ct, sparsity) if flags & F_SPARSE else None
+    mem = dram_memory(dram_khz, bus_w_bytes) if dram_khz > 0 else None
     return engine_cycles(
         m, n, k, array_n=array_n, bus_w_bytes=bus_w_bytes, read_latency=read_latency,
-        write_latency=write_latency, flags=flags, zero_blocks=zero,
+        write_latency=write_latency, flags=flags, zero_blocks=zero, mem=mem,
     )  # fmt: skip
 
 
 def extrapolated_cycles(
     m: int, n: int, k: int, *, array_n: int, bus_w_bytes: int, read_latency: int, flags: int,
-    sparsity: float = 0.0, budget: int = 60_000, write_latency: int | None = None,
+    sparsity: float = 0.0, budget: int = 60_000, write_latency: int | None = None, dram_khz: int = 0,
 ) -> dict:  # fmt: skip
     """``engine_cycles`` of the whole GEMM when its MAC cycles are under ``budget`` (or it has at most
     3 row blocks and column tiles). Otherwise the same GEMM cut to a few row blocks R and column tiles
@@ -149,8 +163,9 @@ def extrapolated_cycles(
     checked on (b+2, b+2) (``verified``), first with b = 1, then b = 2. ``method`` says which."""
     wl = read_latency if write_latency is None else write_latency
     kw = dict(
-        array_n=array_n, bus_w_bytes=bus_w_bytes, read_latency=read_latency, write_latency=wl, flags=flags
-    )
+        array_n=array_n, bus_w_bytes=bus_w_bytes, read_latency=read_latency, write_latency=wl, flags=flags,
+        dram_khz=dram_khz,
+    )  # fmt: skip
     rows_per_block = array_n * A_PANELS
     rb, ct = -(-m // rows_per_block), -(-n // array_n)
     if -(-m // array_n) * ct * max(k, array_n) <= budget or (rb <= 3 and ct <= 3):
@@ -159,66 +174,80 @@ def extrapolated_cycles(
     def cut(r: int, c: int) -> dict[str, int]:
         return _run(m - (rb - r) * rows_per_block, n - (ct - c) * array_n, k, sparsity, **kw)
 
+    # Ideal memory: consecutive cuts (b, b + 1; check b + 2), exact once the steps are periodic.
+    # DRAM: refresh every refi cycles is not in step with the tiles, so the cuts are spread
+    # (b, 2b; check 3b) to average its phase, and the fit is exact only by chance: ``check_error``
+    # is the fit's error on the check cut (the caller decides whether to simulate it whole).
+    plans = ((1, 1), (2, 1)) if dram_khz <= 0 else ((4, 4), (8, 8))
     out: dict = {}
-    for b in (1, 2):
-        rs = (rb,) * 3 if rb <= b + 2 else (b, b + 1, b + 2)
-        cs = (ct,) * 3 if ct <= b + 2 else (b, b + 1, b + 2)
+    for b, step in plans:
+        rs = (rb,) * 3 if rb <= b + 2 * step else (b, b + step, b + 2 * step)
+        cs = (ct,) * 3 if ct <= b + 2 * step else (b, b + step, b + 2 * step)
         f = {(x, y): cut(rs[x], cs[y]) for x in (0, 1) for y in (0, 1)}
         check = cut(rs[2], cs[2])
-        verified = True
+        verified, check_error = True, 0.0
+        sr, sc = max(1, rs[1] - rs[0]), max(1, cs[1] - cs[0])  # cut spacing (1 when not cut)
         for key, v00 in f[(0, 0)].items():
-            d_r, d_c = f[(1, 0)][key] - v00, f[(0, 1)][key] - v00
-            d_rc = f[(1, 1)][key] - f[(1, 0)][key] - f[(0, 1)][key] + v00
-            x2, y2 = (2 if rs[0] != rs[2] else 0), (2 if cs[0] != cs[2] else 0)
-            verified &= v00 + x2 * d_r + y2 * d_c + x2 * y2 * d_rc == check[key]
+            d_r, d_c = (f[(1, 0)][key] - v00) / sr, (f[(0, 1)][key] - v00) / sc
+            d_rc = (f[(1, 1)][key] - f[(1, 0)][key] - f[(0, 1)][key] + v00) / (sr * sc)
+            x2, y2 = rs[2] - rs[0], cs[2] - cs[0]
+            fit = round(v00 + x2 * d_r + y2 * d_c + x2 * y2 * d_rc)
+            verified &= fit == check[key]
+            if key == "total":
+                check_error = abs(fit - check[key]) / max(1, check[key])
             x, y = rb - rs[0], ct - cs[0]
-            out[key] = v00 + x * d_r + y * d_c + x * y * d_rc
+            out[key] = round(v00 + x * d_r + y * d_c + x * y * d_rc)
         if verified:
             break
-    return dict(out, method="extrapolated", verified=verified)
+    return dict(out, method="extrapolated", verified=verified, check_error=check_error)
 
 
 @lru_cache(maxsize=4096)
 def engine_gemm_cycles(
-    m: int, n: int, k: int, *, array_n: int, bus_w_bytes: int, mem_latency: int, sparsity: float
-) -> CycleEstimate:
+    m: int, n: int, k: int, *, array_n: int, bus_w_bytes: int, mem_latency: int, sparsity: float,
+    dram_khz: int = 0,
+) -> CycleEstimate:  # fmt: skip
     """The ``GemmCycles`` interface on the validated engine model: int8 output with bias, overlap
-    on, ``mem_latency`` = the memory's read and write latency (one beat per cycle, no stalls), C
-    packed at a 4 KB-aligned address, block sparsity as an even mask. K beyond
+    on, ``mem_latency`` = the memory's read and write latency (one beat per cycle, no stalls), or,
+    with ``dram_khz`` > 0, the DRAM timing model (tb/hdl/dram_model.v, DDR3-1600K) at that chip
+    clock (``mem_latency`` unused); C packed at a 4 KB-aligned address, block sparsity as an even
+    mask, each GEMM from an idle DRAM. K beyond
     the controller's KMAX runs as ceil(K / KMAX) GEMMs back to back (int32 partial outputs added
     by the host, not counted). A bus narrower than ARRAY_N bytes (not a buildable chip) falls back to
-    the first-order estimate, and its ``source`` says so."""
+    the first-order estimate, and its ``source`` says so. On the DRAM a large GEMM's extrapolation
+    is kept when its fit is within ``DRAM_FIT_TOL`` on the check cut (``source`` gives the largest
+    such error), else the GEMM is simulated whole."""
     if bus_w_bytes < array_n:  # no such chip: the controller needs a bus of at least N bytes
+        if dram_khz > 0:
+            raise ValueError("the DRAM model needs a buildable chip (BUS_W / 8 >= ARRAY_N)")
         est = first_order_gemm_cycles(
             m, n, k, array_n=array_n, bus_w_bytes=bus_w_bytes, mem_latency=mem_latency, sparsity=sparsity
         )
         return replace(est, source="model (first-order: BUS_W/8 < ARRAY_N is not built)")
     chunks = -(-k // KMAX)
     total = {"total": 0, "compute": 0, "bytes_rd": 0, "bytes_wr": 0}
-    extrapolated = False
+    extrapolated, fit_error = False, 0.0
     flags = F_INT8 | F_BIAS | (F_SPARSE if sparsity > 0 else 0)
     for i in range(chunks):
         kk = min(KMAX, k - i * KMAX)
         f = flags if chunks == 1 else (flags & ~F_INT8)
         r = extrapolated_cycles(
-            m,
-            n,
-            kk,
-            array_n=array_n,
-            bus_w_bytes=bus_w_bytes,
-            read_latency=mem_latency,
-            flags=f,
-            sparsity=sparsity,
-        )
-        if not r["verified"]:  # not periodic within the cuts: simulate the whole GEMM
-            r = _run(m, n, kk, sparsity, array_n, bus_w_bytes, mem_latency, mem_latency, f)
+            m, n, kk, array_n=array_n, bus_w_bytes=bus_w_bytes, read_latency=mem_latency, flags=f,
+            sparsity=sparsity, dram_khz=dram_khz,
+        )  # fmt: skip
+        close = dram_khz > 0 and r.get("check_error", 1.0) <= DRAM_FIT_TOL
+        if not r["verified"] and not close:  # not periodic within the cuts: simulate it whole
+            r = _run(m, n, kk, sparsity, array_n, bus_w_bytes, mem_latency, mem_latency, f, dram_khz)
         elif r["method"] == "extrapolated":
             extrapolated = True
+            fit_error = max(fit_error, r.get("check_error", 0.0))
         for key in total:
             total[key] += r[key]
     memory = ceil((total["bytes_rd"] + total["bytes_wr"]) / bus_w_bytes)
     bound: Bound = "compute" if total["compute"] >= memory else "memory"
     source = "model (extrapolated)" if extrapolated else "model"
+    if extrapolated and fit_error > 0:
+        source = f"model (extrapolated, fit within {100 * fit_error:.2f} %)"
     return CycleEstimate(
         total["total"], bound, total["bytes_rd"], total["bytes_wr"], total["compute"], memory, source
     )

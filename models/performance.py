@@ -32,6 +32,11 @@ class ChipParams:
         return self.bus_bits // 8
 
     @property
+    def dram_khz(self) -> int:
+        """The chip clock the DRAM model's figures are converted at (0: the ideal memory)."""
+        return round(self.clock_mhz * 1000) if self.memory == "dram" else 0
+
+    @property
     def peak_macs_per_cycle(self) -> int:
         return self.array_n * self.array_n
 
@@ -78,6 +83,14 @@ class ModelPerformance:
     non_gemm_cycles: int  # on the hypothetical vector unit; in the totals only if chip.add_non_gemm
     bindings: tuple[Binding, ...] = field(default=())
     host: HostShare | None = None  # the non-GEMM work timed on the host (models/host.py); None: not timed
+    ideal_cycles: int | None = (
+        None  # on the DRAM model: the dense GEMM cycles on the ideal memory (the bound)
+    )
+
+    @property
+    def ideal_latency_s(self) -> float | None:
+        """The dense chip time on the ideal memory (the bound beside a DRAM figure), or None."""
+        return None if self.ideal_cycles is None else self.seconds(self.ideal_cycles)
 
     @property
     def host_s(self) -> float:
@@ -227,6 +240,7 @@ def evaluate(
                 bus_w_bytes=chip.bus_w_bytes,
                 mem_latency=chip.mem_latency,
                 sparsity=sparsity,
+                **({"dram_khz": chip.dram_khz} if chip.dram_khz else {}),  # plugged ideal-only models
             )
         return cache[key]
 

@@ -37,6 +37,7 @@ from typing import NoReturn
 from models import cycle_model
 from models.clock import RECORD, Clock, ClockError, report_clock
 from models.cycle_model import GemmCycles
+from models.dram_timing import DDR3_1600K, chip_params
 from models.host import DEFAULT_HOST, OVERLAPS, HostError, HostParams, host_share, load_host
 from models.performance import ChipParams, ModelPerformance, evaluate
 from models.report_data import Labels
@@ -59,17 +60,18 @@ DEFAULT_OUT = Path("build/report")
 MEMORY_CHOICES = ("ideal", "dram")
 
 
-def memory_label(memory: str, mem_latency: int) -> str:
-    """What the cycles assume about the memory; raises ``WorkloadError`` for a model the cycle
-    model does not have yet (``dram``: issue 9, the lead wires it when the DRAM model lands)."""
+def memory_label(memory: str, mem_latency: int, clock_mhz: float = 100.0) -> str:
+    """What the cycles assume about the memory."""
     if memory == "ideal":
         return (
             f"ideal memory (tb/hdl/axi_mem_model.v: {mem_latency}-cycle latency, one beat per cycle, "
             "no row misses or refresh): the bound"
         )
-    raise WorkloadError(
-        f"--memory {memory}: the cycle model has no {memory.upper()} timing model yet; use --memory ideal",
-        "memory",
+    p = chip_params(chip_khz=round(clock_mhz * 1000))
+    return (
+        f"DRAM model (tb/hdl/dram_model.v: {DDR3_1600K.name}, 64-byte atoms, {p.banks} banks, refresh "
+        f"every {p.refi} cycles, in-order controller; its figures converted to chip cycles at "
+        f"{clock_mhz:g} MHz; each GEMM from an idle DRAM; docs/dram_model.md)"
     )
 
 
@@ -160,8 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--memory",
         choices=MEMORY_CHOICES,
-        default="ideal",
-        help="memory model behind the cycles (ideal: the bound; dram: not in the cycle model yet)",
+        default="dram",
+        help="memory model behind the cycles (dram: the DDR3-1600K timing model, the default; "
+        "ideal: one beat per cycle after --mem-latency, the bound)",
     )
     p.add_argument("--host", type=Path, default=DEFAULT_HOST, help="host model file for the non-GEMM work")
     p.add_argument(
@@ -247,12 +250,12 @@ def make_request(args: argparse.Namespace) -> Request:
         runs.append((spec, scenario))
     if args.out.exists() and not args.out.is_dir():
         raise WorkloadError(f"--out {args.out} exists and is not a folder", "out")
-    mem = memory_label(args.memory, args.mem_latency)
     try:
         host = load_host(args.host)
         clock = report_clock(args.clock_mhz, args.clock_record)
     except (HostError, ClockError) as exc:
         raise WorkloadError(str(exc), exc.field) from None
+    mem = memory_label(args.memory, args.mem_latency, clock.mhz)
     chip = ChipParams(
         array_n=args.array_n,
         bus_bits=args.bus_bits,
@@ -280,6 +283,12 @@ def run(request: Request, gemm_cycles: GemmCycles | None = None) -> list[ModelPe
 
         gemm_cycles = with_measurements(cycle_model.gemm_cycles, measured_index())
     results = [evaluate(spec, scenario, request.chip, gemm_cycles) for spec, scenario in request.runs]
+    if request.chip.memory != "ideal":  # the ideal memory's figures beside, as the bound
+        ideal = replace(request.chip, memory="ideal")
+        results = [
+            replace(p, ideal_cycles=evaluate(spec, scenario, ideal, gemm_cycles).gemm_cycles)
+            for p, (spec, scenario) in zip(results, request.runs, strict=True)
+        ]
     if request.chip.add_non_gemm:  # on the hypothetical vector unit, inside the chip's cycles
         return results
     return [replace(p, host=host_share(p.vector_ops, request.host, request.overlap)) for p in results]

@@ -205,6 +205,8 @@ def json_text(results: list[ModelPerformance], labels: Labels) -> str:
                     "batch": s.batch,
                 },
                 "memory_bound_share": p.memory_bound_share,
+                "ideal_memory_cycles": p.ideal_cycles,  # the bound beside a DRAM figure (None on ideal)
+                "ideal_memory_chip_s": p.ideal_latency_s,
                 "non_gemm_cycles_on_vector_unit": p.non_gemm_cycles,
                 "non_gemm_added": chip.add_non_gemm,
                 "gemms": gemms,

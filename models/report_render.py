@@ -53,6 +53,9 @@ def _summary_table(results: list[ModelPerformance], labels: Labels) -> tuple[lis
         "memory; clock; host",
     ]
     header.append("binding GEMMs (share of cycles, bound)")
+    bound = any(p.ideal_latency_s is not None for p in results)
+    if bound:
+        header.insert(header.index("chip") + 1, "chip, ideal memory (bound)")
     rows = [
         [
             p.spec.name,
@@ -71,6 +74,11 @@ def _summary_table(results: list[ModelPerformance], labels: Labels) -> tuple[lis
         ]
         for p in results
     ]
+    if bound:
+        at = header.index("chip, ideal memory (bound)")
+        for p, r in zip(results, rows, strict=True):
+            ideal = p.ideal_latency_s
+            r.insert(at, fmt_time(ideal) if ideal is not None else "-")
     return header, rows
 
 
@@ -108,7 +116,13 @@ def _chip_line(results: list[ModelPerformance], labels: Labels) -> str:
     return (
         f"Chip: {c.array_n}x{c.array_n} MAC array ({c.peak_macs_per_cycle} MACs/cycle peak), "
         f"{c.bus_bits}-bit bus "
-        f"({c.bus_w_bytes} B/cycle), memory latency {c.mem_latency} cycles per GEMM, {c.clock_mhz:g} MHz "
+        f"({c.bus_w_bytes} B/cycle), "
+        + (
+            f"memory latency {c.mem_latency} cycles per GEMM, "
+            if c.memory == "ideal"
+            else "DRAM model memory, "
+        )
+        + f"{c.clock_mhz:g} MHz "
         f"({labels.clock.kind}). Cycle model: {labels.cycle_model}."
     )
 

@@ -55,7 +55,7 @@ def test_every_bundled_model(tmp_path: Path) -> None:
     """The whole report for every bundled model: files, contents and the timing line (the time
     itself is a recorded figure of `make report`, not asserted here)."""
     out = tmp_path / "report"
-    r = run_report("--out", str(out))
+    r = run_report("--memory", "ideal", "--out", str(out))  # the DRAM default: test_dram_default_...
     assert r.returncode == 0, r.stderr
     assert re.search(r"^report: \d+ model\(s\) in [\d.]+ s wall, [\d.]+ s CPU$", r.stdout, re.M), r.stdout
     assert {p.name for p in out.iterdir()} == OUTPUTS
@@ -95,7 +95,7 @@ def test_one_model_by_path_and_options(tmp_path: Path) -> None:
     r = run_report(
         "--model", str(config), "--scenario", "prefill", "--seq-len", "64", "--batch", "2",
         "--array-n", "16", "--bus-bits", "128", "--clock-mhz", "200", "--sparsity", "0.5",
-        "--no-plots", "--out", str(out),
+        "--memory", "ideal", "--no-plots", "--out", str(out),
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
     doc = json.loads((out / "report.json").read_text())
@@ -107,7 +107,10 @@ def test_one_model_by_path_and_options(tmp_path: Path) -> None:
 
 
 def test_scenario_selects_fitting_bundled_models(tmp_path: Path) -> None:
-    r = run_report("--scenario", "encoder", "--seq-len", "32", "--no-plots", "--out", str(tmp_path / "r"))
+    r = run_report(
+        "--scenario", "encoder", "--seq-len", "32", "--memory", "ideal", "--no-plots",
+        "--out", str(tmp_path / "r"),
+    )  # fmt: skip
     assert r.returncode == 0, r.stderr
     doc = json.loads((tmp_path / "r" / "report.json").read_text())
     assert {m["family"] for m in doc["models"]} == {"encoder"}
@@ -265,7 +268,7 @@ HOST_BAD_INPUTS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
     "host bad value": (lambda t: ["--host", _host_file(t, clock_mhz=-1)], "clock_mhz.value"),
     "host not json": (lambda t: ["--host", _write(t, "h.json", "{")], "not valid JSON"),
     "host absent": (lambda t: ["--host", str(t / "nohost.json")], "not found"),
-    "memory dram": (lambda t: ["--memory", "dram"], "--memory dram"),
+    "memory name": (lambda t: ["--memory", "hbm"], "--memory"),
     "overlap name": (lambda t: ["--overlap", "always"], "--overlap"),
     "record lacks a field": (
         lambda t: ["--clock-record", _write(t, "r.json", json.dumps({"part": "x"}))],
@@ -292,8 +295,9 @@ def test_every_output_names_memory_clock_and_host(tmp_path: Path) -> None:
     out = tmp_path / "r"
     no_record = tmp_path / "no_record.json"  # the assumed clock, whatever models/ has recorded
     r = run_report(
-        "--model", "bert-tiny", "--model", "custom-10m", "--clock-record", str(no_record), "--out", str(out)
-    )
+        "--model", "bert-tiny", "--model", "custom-10m", "--clock-record", str(no_record),
+        "--memory", "ideal", "--out", str(out),
+    )  # fmt: skip
     assert r.returncode == 0, r.stderr
     md = (out / "report.md").read_text()
     for text in ("ideal memory", "the bound", "100 MHz, assumed", "Cortex-A53", "end to end"):
@@ -327,7 +331,14 @@ def test_every_output_names_memory_clock_and_host(tmp_path: Path) -> None:
 
 def test_recorded_clock_and_its_older_rtl_label(tmp_path: Path) -> None:
     current = _timing_record(tmp_path)
-    quick = ("--model", "bert-tiny", "--no-plots", "--out")
+    quick = (
+        "--model",
+        "bert-tiny",
+        "--memory",
+        "ideal",
+        "--no-plots",
+        "--out",
+    )  # DRAM cycles follow the clock
     r = run_report("--clock-record", current, *quick, str(tmp_path / "a"))
     assert r.returncode == 0, r.stderr
     a = json.loads((tmp_path / "a" / "report.json").read_text())
@@ -342,8 +353,8 @@ def test_recorded_clock_and_its_older_rtl_label(tmp_path: Path) -> None:
     assert label in b["models"][0]["clock_source"]
     assert b["models"][0]["chip_s"] == pytest.approx(a["models"][0]["chip_s"])  # same clock, only a label
     r = run_report(
-        "--model", "bert-tiny", "--clock-record", current, "--clock-mhz", "200", "--no-plots",
-        "--out", str(tmp_path / "c"),
+        "--model", "bert-tiny", "--clock-record", current, "--clock-mhz", "200", "--memory", "ideal",
+        "--no-plots", "--out", str(tmp_path / "c"),
     )  # fmt: skip
     c = json.loads((tmp_path / "c" / "report.json").read_text())
     assert c["clock"]["kind"] == "assumed" and c["chip"]["clock_mhz"] == 200.0
@@ -351,7 +362,7 @@ def test_recorded_clock_and_its_older_rtl_label(tmp_path: Path) -> None:
 
 
 def test_pipelined_overlap_and_the_hypothetical_vector_unit(tmp_path: Path) -> None:
-    quick = ("--model", "all-minilm-l6-v2", "--no-plots", "--out")
+    quick = ("--model", "all-minilm-l6-v2", "--memory", "ideal", "--no-plots", "--out")
     r = run_report("--overlap", "pipelined", *quick, str(tmp_path / "p"))
     assert r.returncode == 0, r.stderr
     (p,) = json.loads((tmp_path / "p" / "report.json").read_text())["models"]
@@ -371,3 +382,29 @@ def test_readme_figures_are_current() -> None:
 
     text = README.read_text(encoding="utf-8")
     assert updated_readme(text, render(results())) == text
+
+
+def test_dram_is_the_default_memory_with_the_ideal_bound_beside(tmp_path: Path) -> None:
+    """With no --memory the cycles come from the DRAM model at the report's clock: every output
+    names it, the ideal memory's chip time stands beside as the bound, and a memory-bound decode
+    costs more on the DRAM than the bound (refresh, row misses, whole 64-byte atoms)."""
+    out = tmp_path / "r"
+    r = run_report("--model", "bert-tiny", "--model", "custom-10m", "--clock-mhz", "100", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    md = (out / "report.md").read_text()
+    for text in ("DRAM model (tb/hdl/dram_model.v: DDR3-1600K", "at 100 MHz", "chip, ideal memory (bound)"):
+        assert text in md and text in r.stdout, text
+    doc = json.loads((out / "report.json").read_text())
+    assert doc["memory"]["model"] == "dram" and doc["chip"]["memory"] == "dram"
+    models = {m["model"]: m for m in doc["models"]}
+    for m in models.values():
+        assert m["memory"] == "dram" and m["ideal_memory_cycles"] > 0
+    decode = models["custom-10m"]
+    assert decode["cycles"] > decode["ideal_memory_cycles"], decode
+    ideal = run_report("--model", "custom-10m", "--clock-mhz", "100", "--memory", "ideal", "--no-plots",
+                       "--out", str(tmp_path / "i"))  # fmt: skip
+    assert ideal.returncode == 0, ideal.stderr
+    i = json.loads((tmp_path / "i" / "report.json").read_text())["models"][0]
+    assert i["cycles"] == decode["ideal_memory_cycles"] and i.get("ideal_memory_cycles") is None
+    for png in out.glob("*.png"):
+        assert b"DRAM model" in png.read_bytes(), png.name
