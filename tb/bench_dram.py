@@ -2,8 +2,10 @@
 8x8x8, GEMV 1 x 1024 x 1024 and 256 x 256 x 256 (``CSAI_BENCH_SHAPES=small`` leaves the last
 out). Every figure is the chip's PERF_CYCLES; C is checked bit for bit. Writes
 build/bench/mem_<model>.md. Run with ``make bench-dram`` (``MEM=ideal`` for the bound,
-``DRAM_CHIP_MHZ=`` for the DRAM at another chip clock). No target is asserted here: the chip still
-issues one-beat reads (issue 9 item 1 changes that); this records what the memory costs.
+``DRAM_CHIP_MHZ=`` for the DRAM at another chip clock). GEMV runs twice: with read bursts and
+with one-beat reads (CTRL.read_bursts = 0). No speed target is asserted here (figures are
+recorded); each C is checked bit for bit and every run's cycles are printed beside the cycle
+model's prediction.
 """
 
 from __future__ import annotations
@@ -43,24 +45,35 @@ async def bench_memory_model(dut):
         )
     else:
         bw, timing = float(host.word), "read and write latency 20 cycles, one beat per cycle"
+    from tb import simulators
+
     lines = [
         f"# Chip under {host.memory}",
         "",
         f"ARRAY_N 8, BUS_W 64; {timing}; sustained read bandwidth {bw:.2f} B/cycle; run seed "
         f"{run_seed()}; `make bench-dram` (tb/bench_dram.py); cycles = PERF_CYCLES, measured on "
-        "the RTL (Icarus); the chip issues one-beat reads",
+        f"the RTL ({simulators.simulator()}); model = the cycle model's prediction for the same layout "
+        "and memory (models/cycle_engine.py + models/mem_timing.py); START to done, C written",
         "",
-        "| job | cycles | MACs/cycle | % of peak | bytes read | read B/cycle | % of sustained read bw |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| job | reads | cycles | model | compute | stall | MACs/cycle | % of peak | bytes read "
+        "| read B/cycle | % of sustained read bw |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, case in shapes:
+    runs = [(name, case, True) for name, case in shapes]
+    runs.insert(2, ("gemv_1x1024x1024", shapes[1][1], False))  # the one-beat figure beside
+    for name, case, bursts in runs:
+        host.read_bursts = bursts
         c = await host.gemm(case, f"bench_mem:{name}")
+        _, lay = host.last_gemm
+        predicted = host.predict(case, lay)
         macs = case.m * case.n * case.k
         rd = c["bytes_rd"] / c["total"]
         lines.append(
-            f"| {name} | {c['total']} | {macs / c['total']:.2f} | {100 * macs / c['total'] / 64:.1f} | "
+            f"| {name} | {'bursts' if bursts else '1-beat'} | {c['total']} | {predicted} | {c['compute']} | "
+            f"{c['stall']} | {macs / c['total']:.2f} | {100 * macs / c['total'] / 64:.1f} | "
             f"{c['bytes_rd']} | {rd:.3f} | {100 * rd / bw:.1f} |"
         )
+    host.read_bursts = True
     OUT.mkdir(parents=True, exist_ok=True)
     out = OUT / f"mem_{mem_model()}{build_suffix()}.md"
     tmp = out.with_suffix(".tmp")
