@@ -349,7 +349,7 @@ def run_child(sim: str, flow: str, args: argparse.Namespace) -> dict:
     )
     proc = subprocess.Popen(cmd, cwd=REPO, start_new_session=True)
     try:
-        rc = proc.wait(timeout=args.timeout + 30)  # the child's own limits first, this one as a backstop
+        rc = proc.wait(timeout=args.timeout + 30)  # the child's own limits first, this one a backstop
     except subprocess.TimeoutExpired:
         rc = None
     with contextlib.suppress(ProcessLookupError):  # the child's group: whatever it left running
@@ -357,34 +357,35 @@ def run_child(sim: str, flow: str, args: argparse.Namespace) -> dict:
     if rc is None:
         proc.wait()
         raise RunFailed(f"{sim} {flow}: no result after {args.timeout + 30:.0f} s wall (killed)")
-    if rc != 0 or not row_file.exists():
+    row = json.loads(row_file.read_text()) if row_file.exists() else {}
+    if "error" in row:
+        raise RunFailed(row["error"])
+    if rc != 0 or not row:
         raise RunFailed(f"{sim} {flow}: failed (exit status {rc}); see the output above")
-    return json.loads(row_file.read_text())
+    return row
 
 
 def _one_main(args: argparse.Namespace) -> int:
-    """``--one SIM:FLOW``: one run, its row to ``--row-out``; a hang or failure is one line, exit 1."""
+    """``--one SIM:FLOW``: one run, its row to ``--row-out`` (or ``{"error": <one line>}``, exit 1)."""
     sim, flow = args.one.split(":")
     case = make_case(args.shape)
-    deadline = threading.Timer(args.timeout, lambda: os._exit(_say_timeout(sim, flow, args.timeout)))
+    # the run's own limits (build, simulator) fire first; this one covers the rest, cocotb's runner too
+    limit = args.timeout + 15
+    deadline = threading.Timer(limit, lambda: os._exit(_say_timeout(sim, flow, limit, args.row_out)))
     deadline.daemon = True
-    deadline.start()  # also covers cocotb's runner, which waits for its simulator without a limit
+    deadline.start()
     try:
         row = run_one(args, sim, flow, case)
-    except RunFailed as err:
-        print(f"error: simspeed: {err}", file=sys.stderr, flush=True)
+    except RunFailed as err:  # main prints it
+        args.row_out.write_text(json.dumps({"error": str(err)}))
         return 1
     deadline.cancel()
     args.row_out.write_text(json.dumps(row))
     return 0
 
 
-def _say_timeout(sim: str, flow: str, timeout: float) -> int:
-    print(
-        f"error: simspeed: {sim} {flow}: no result after {timeout:.0f} s wall (killed)",
-        file=sys.stderr,
-        flush=True,
-    )
+def _say_timeout(sim: str, flow: str, timeout: float, row_out: Path) -> int:
+    row_out.write_text(json.dumps({"error": f"{sim} {flow}: no result after {timeout:.0f} s wall (killed)"}))
     if os.getpgrp() == os.getpid():  # started by run_child as its own group: end the simulator too
         os.killpg(os.getpgrp(), signal.SIGKILL)
     return 1
