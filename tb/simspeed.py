@@ -218,7 +218,7 @@ def _check_call(cmd: list[str], what: str, cwd: Path, timeout: float, **kw) -> N
 def build_hdl(sim: str, work: Path, out_dir: Path, timeout: float, quick: bool = False) -> list[str]:
     """Build tb/hdl/simspeed_tb.v in ``work``; the command that runs it. Verilator: the measured
     build compiles its runtime objects anew (the build time from scratch); ``quick`` (the smoke
-    test of make test) takes them from the shared cache and compiles the C++ at -O1."""
+    test of make test) takes them from the shared cache and compiles the C++ at -O0."""
     from tb import simulators
 
     params = _hdl_params()
@@ -233,7 +233,7 @@ def build_hdl(sim: str, work: Path, out_dir: Path, timeout: float, quick: bool =
     # --timing: the `always #5` clock, the @(negedge clk) / #4 / wait() of the testbench (C++20
     # coroutines: -std=c++20 -fcoroutines for the wheel's g++ configuration)
     flags = [f for f in simulators.BUILD_FLAGS if f not in ("-CFLAGS", "-O2")]
-    opt = "-O1" if quick else "-O2"
+    opt = "-O0" if quick else "-O2"
     cmd = [
         "verilator",
         "--binary",
@@ -477,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--quick-build",
         action="store_true",
-        help="a check, not a measurement: Verilator runtime objects from the shared cache, C++ at -O1",
+        help="a check, not a measurement: Verilator runtime objects from the shared cache, C++ at -O0",
     )
     ap.add_argument("--one", help=argparse.SUPPRESS)  # SIM:FLOW, run by main in a child process
     ap.add_argument("--row-out", type=Path, help=argparse.SUPPRESS)

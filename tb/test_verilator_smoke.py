@@ -42,7 +42,7 @@ def test_chip_on_verilator(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_simspeed_hdl_on_both_simulators(tmp_path: Path) -> None:
     """tb/hdl/simspeed_tb.v, 8x8x8, on Icarus and Verilator (quick build: runtime objects from the
-    shared cache, C++ at -O1): each run ends within its wall-clock limit, checks C against the
+    shared cache, C++ at -O0): each run ends within its wall-clock limit, checks C against the
     golden image itself (and tb/simspeed.py once more against models/golden.py), and both give
     the same START-to-irq window and PERF_CYCLES, equal to the cycle model's."""
     from tb.simspeed import make_case, predicted_cycles
