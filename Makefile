@@ -178,9 +178,10 @@ DEMO_ARGS ?= $(if $(filter verilator,$(SIM)),,--sentences 1 --layers 1)
 demo: $(STAMP) $(DEMO_STAMP) check-sim
 	OPENBLAS_NUM_THREADS=1 $(PY) -m tb.minilm_demo $(DEMO_ARGS)
 
-# Simulation speed side by side (tb/simspeed.py): both simulators whatever SIM says.
+# Simulation speed side by side (tb/simspeed.py): both simulators whatever SIM says; every run
+# has a wall-clock limit. SIMSPEED_ARGS e.g. --shape 64,64,64 --sims verilator --timeout 900.
 simspeed: $(STAMP) check-iverilog check-verilator
-	OPENBLAS_NUM_THREADS=1 $(PY) -m tb.simspeed
+	OPENBLAS_NUM_THREADS=1 $(PY) -m tb.simspeed $(SIMSPEED_ARGS)
 
 # Code coverage (Verilator --coverage; Icarus has none): the block, DMA, core, controller and chip
 # testbenches on every build they have, COV_CASES random chip GEMMs each, then one merged report.
