@@ -96,19 +96,30 @@ def stage_table(records: Sequence[dict[str, Any]], measured: bool) -> list[str]:
     return out
 
 
-def host_share_line(records: Sequence[dict[str, Any]]) -> str:
-    """The host's share from models/host.py when that model is on this branch (hook)."""
-    try:
-        import models.host  # noqa: F401
-    except ImportError:
-        return "  host share: not computed (the host model models/host.py is not on this branch)"
-    return "  host share: models/host.py is present; not yet wired into the staged demo"
+def host_share_line(chip_cycles: int, clock_mhz: float, clock_label: str) -> str:
+    """The host's share of one sentence (all 6 layers, S = RTL_SEQ_LEN tokens) from the host
+    model (models/host.py: embeddings, LayerNorms, softmax, GELU, residuals, pooling), beside the
+    chip's ``chip_cycles`` at ``clock_mhz``: chip + host = end to end (overlap none)."""
+    from models.accounting import model_vector_ops
+    from models.host import host_share, load_host
+    from models.workloads import Scenario, resolve_model
+
+    host = load_host()
+    share = host_share(
+        model_vector_ops(resolve_model("all-minilm-l6-v2"), Scenario.encoder(RTL_SEQ_LEN)), host
+    )
+    chip_s = chip_cycles / (clock_mhz * 1e6)
+    return (
+        f"  per sentence at {clock_label}: chip {chip_s * 1e3:.2f} ms + host {share.seconds * 1e3:.2f} ms "
+        f"(6 layers' non-GEMM work on {host.label().split(' (')[0]}, models/host.py, predicted) = "
+        f"{(chip_s + share.seconds) * 1e3:.2f} ms end to end (overlap none)"
+    )
 
 
 def golden_demo(sentences: Sequence[str], compare: bool = False) -> list[str]:
     """Everything ``python -m models.demo`` prints (raises MiniLMError on bad input)."""
+    from models.clock import report_clock
     from models.encoder_int8 import default_quant_model
-    from models.performance import ChipParams
     from models.staged import predicted_chain_cycles, run_golden
 
     counts = check_sentences(sentences)
@@ -133,14 +144,13 @@ def golden_demo(sentences: Sequence[str], compare: bool = False) -> list[str]:
         per_mode[mode] = (q, records)
     q, records = per_mode["int32_rows"]
     out += embedding_lines(f, q, "INT8 chip arithmetic (golden model, all 6 layers)")
-    clock = ChipParams().clock_mhz
+    clock = report_clock()
     total = sum(r["predicted"] for r in records)
     out += ["", f"stages of one layer (S = {RTL_SEQ_LEN}), cycles predicted by the validated cycle model:"]
     out += stage_table(records, measured=False)
     out += [
-        f"  whole model ({len(records)} chains, 6 layers): {total:,} cycles = {total / clock / 1000:.2f} ms "
-        f"per sentence at {clock:.0f} MHz (chip only)",
-        host_share_line(records),
+        f"  whole model ({len(records)} chains, 6 layers): {total:,} cycles per sentence",
+        host_share_line(total, clock.mhz, clock.short),
         "",
         "FFN down and the [CLS] row (golden model, cycle model):",
     ]

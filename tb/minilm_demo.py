@@ -61,7 +61,7 @@ def sim_log(path: Path) -> Iterator[None]:
 
 def chip_demo(sentences: list[str], layers: int) -> list[str]:
     """Everything the demo prints (raises MiniLMError on bad input or a failed run)."""
-    from models.performance import ChipParams
+    from models.clock import report_clock
     from tb.minilm_staged import LATENCY, PARAMS, WORK, StageMismatch, run_staged_on_chip
 
     counts = check_sentences(sentences)  # before the simulation, so bad input fails fast
@@ -78,7 +78,7 @@ def chip_demo(sentences: list[str], layers: int) -> list[str]:
     recs = run.stages
     exact = sum(r["predicted"] == r["total"] for r in recs)
     worst = max(abs(r["predicted"] - r["total"]) / r["total"] for r in recs)
-    clock = ChipParams().clock_mhz
+    clock = report_clock()
     per_sentence = [sum(r["total"] for r in recs if r["sentence"] == i) for i in range(len(sentences))]
     predicted = sum(r["predicted"] for r in recs if r["sentence"] == 0)
     what = f"embeddings from the RTL chip's results ({layers} layers)"
@@ -95,9 +95,12 @@ def chip_demo(sentences: list[str], layers: int) -> list[str]:
         *stage_table(recs, measured=True),
         f"  measured = predicted exactly in {exact}/{len(recs)} chains (largest error {100 * worst:.2f} %)",
         f"  {layers} layer(s) per sentence: {per_sentence[0]:,} cycles measured (PERF_CYCLES summed over "
-        f"its {len(recs) // len(sentences)} chains), {predicted:,} predicted = "
-        f"{per_sentence[0] / clock / 1000:.2f} ms at {clock:.0f} MHz (chip only)",
-        host_share_line(recs),
+        f"its {len(recs) // len(sentences)} chains), {predicted:,} predicted; all {len(sentences)} "
+        f"sentences: {sum(per_sentence):,} cycles measured = {sum(per_sentence) / clock.mhz / 1000:.1f} ms "
+        f"of chip time at {clock.short}",
+        host_share_line(per_sentence[0], clock.mhz, clock.short)
+        if layers == 6
+        else "  host share: printed for the whole model (6 layers) only; this run had fewer",
         f"  simulation: {sim}; wall time {run.sim_seconds:.0f} s, demo total {time.monotonic() - t0:.0f} s",
     ]
     return out
