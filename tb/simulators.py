@@ -98,7 +98,11 @@ def build_args(waves: bool) -> list[str]:
     if waves:
         args.append("--trace-fst")  # cocotb adds --trace; FST like the Icarus dumps
     if coverage_enabled():
-        args.append("--coverage")  # line + branch (--coverage-line) and toggle (--coverage-toggle)
+        # line + branch (--coverage-line) and toggle (--coverage-toggle), named one by one: the
+        # wheel's --coverage also turns on FSM coverage, whose detection stops with an internal
+        # error on rtl/a_transposer.v's memory write (V3Ast "not of expected type ARRAYSEL";
+        # the kind of FSM-detect failure Verilator PR 7758 fixed after 5.048)
+        args += ["--coverage-line", "--coverage-toggle"]
     return args
 
 
