@@ -13,6 +13,10 @@ latency from the last W beat to B, one beat per cycle and direction, ``beat_gap`
 each beat; random stalls are not modelled). It returns the controller's counters (``cnt_total`` =
 the chip's PERF_CYCLES ...). No constant is fitted: every delay is a register stage of the RTL,
 named where it is used.
+
+One function of ~400 lines on purpose: its locals are the RTL's registers, updated in the order
+the RTL's always blocks see them within a cycle; split into functions, every register would have
+to be passed or kept in an object, and the per-cycle loop (the model's speed) would slow down.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 `default_nettype none
 // Host register file: an AXI4-Lite slave (32-bit data, 4 KB window) holding the GEMM descriptor,
 // the control bits and the status, and showing the controller's performance counters.
+// Its length is the register map (generated constants, one decode arm per register) beside the
+// AXI4-Lite channel logic; the two are one block because every access check reads both.
 //
 // The register map (offsets, fields, access types, reset values, error codes) has one source:
 // rtl/regmap.json. The constants between the GENERATED markers below are written from it by

@@ -1,6 +1,9 @@
 `default_nettype none
 // Tiling controller of the chip: runs C[M x N] = A[M x K] . B[K x N] (+ bias, requant, ReLU)
 // from external memory on gemm_core, as planned in docs/chip.md.
+// One file of ~800 lines on purpose: the three engines below share the step counters, the read
+// credit and the B-bank state cycle by cycle; as separate modules every shared signal would cross
+// a port (and, to meet timing, a register), changing the cycle counts the cycle model reproduces.
 //
 // Three engines run concurrently and meet at step counters (a step = one row block x one
 // column tile):
