@@ -116,8 +116,8 @@ module gemm_controller_props (
     // Descriptor registers only: chained descriptors come from memory (not modelled here).
     always @(*) assume(!chain_enable);
     // Small descriptors keep the solver's arithmetic small (a restriction of the check, not of
-    // the environment): dimensions below 4 (so up to 2 x 2 tiles), strides below 32, addresses below MEM_BYTES
-    // (256; the controller's own range check refuses larger ones).
+    // the environment): dimensions below 4 (up to 2 x 2 tiles), strides below 32, addresses
+    // below MEM_BYTES (256; the controller's own range check refuses larger ones).
     always @(*) assume(r_m < 16'd4 && r_n < 16'd4 && r_k < 16'd4);
     always @(*) assume(r_lda < 32'd32 && r_ldb < 32'd32 && r_ldc < 32'd32);
     always @(*) assume(r_a_addr < 32'd256 && r_b_addr < 32'd256 && r_c_addr < 32'd256 &&
