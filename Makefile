@@ -57,7 +57,7 @@ help:
 	@echo "make report   - per-model inference timings (Markdown, JSON, CSV, PNG) in build/report/"
 	@echo "make demo     - all-MiniLM-L6-v2 through the RTL chip stage by stage (Icarus: 1 sentence, layer 0; SIM=verilator: all; docs/demo.md)"
 	@echo "make synth    - Yosys area figures of csai_chip (cells, FF/memory bits, ECP5 LUT/BRAM/DSP) in build/synth/"
-	@echo "make formal   - SymbiYosys proofs in tb/formal/ (FIFOs, AXI4-Lite CSRs, DMA masters); table in build/formal/ (docs/formal.md)"
+	@echo "make formal   - SymbiYosys proofs in tb/formal/ (FIFOs, AXI4-Lite CSRs, DMA masters, controller); table in build/formal/ (docs/formal.md)"
 	@echo "make simspeed - chip cycles/s on a 256^3 GEMM: Icarus vs Verilator, cocotb vs pure HDL, build times (build/simspeed/)"
 	@echo "make coverage [COV_CASES=6] - Verilator line/branch/toggle coverage of rtl/, merged over builds; HTML in build/coverage/"
 	@echo "make fpga     - place and route on ECP5 LFE5U-85F (nextpnr): Fmax, utilisation, critical path in build/fpga/"
