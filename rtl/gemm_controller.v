@@ -447,6 +447,15 @@ module gemm_controller #(
                 cnt_bytes_rd <= cnt_bytes_rd + W;
             end
 
+            // START while busy: refused with START_WHILE_BUSY, the running job goes on. Set before
+            // the state machine so that an error the job itself ends with in this cycle (a refused
+            // descriptor, BAD_CHAIN), set below, keeps its own code; an error abort's reason is kept
+            // too. A soft reset in this cycle wins (below), as before.
+            if (start && state != S_IDLE && !(soft_reset && state != S_ABORT)) begin
+                error_pulse <= 1'b1;
+                if (!(state == S_ABORT && aborting_err)) error_code <= E_START_WHILE_BUSY;
+            end
+
             case (state)
                 S_IDLE: if (start) begin
                     cnt_total <= 32'd0; cnt_compute <= 32'd0; cnt_stall <= 32'd0;
@@ -516,10 +525,10 @@ module gemm_controller #(
             endcase
 
             // ---------- start while busy / soft reset / bus errors (win over the above) ----------
+            // a soft reset ends the job without done or error, even in its last cycle (S_DONE) or
+            // in the cycle its check refuses it: the host's soft reset has cleared STATUS already
             if (soft_reset && state != S_IDLE && state != S_ABORT) begin
-                state <= S_ABORT; aborting_err <= 1'b0;
-            end else if (start && state != S_IDLE) begin
-                error_pulse <= 1'b1; error_code <= E_START_WHILE_BUSY;   // keeps running the current job
+                state <= S_ABORT; aborting_err <= 1'b0; done_pulse <= 1'b0; error_pulse <= 1'b0;
             end
             if (rd_fire && rd_error && state != S_ABORT) begin
                 state <= S_ABORT; aborting_err <= 1'b1; error_code <= E_AXI_READ_ERROR;

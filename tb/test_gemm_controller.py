@@ -7,8 +7,9 @@ import cocotb
 import numpy as np
 import pytest
 from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles
+from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 
+from models.regmap import REGMAP
 from tb.chip_tb import (
     FLAG_BIAS,
     FLAG_INT8,
@@ -68,6 +69,86 @@ async def test_block_sparse(dut):
         mem_case = MemImage(size=mem.size, word_bytes=mem.word_bytes)
         lay = build(rng, mem_case, case, n)
         await run_on_harness(dut, mem_case, lay, case, "test_block_sparse", read_bursts=sp != 0.9)
+
+
+async def _program(dut, mem: MemImage, lay) -> None:
+    from pathlib import Path
+
+    mem.write_hex(Path.cwd() / "mem.hex")
+    dut.load.value = 1
+    await RisingEdge(dut.clk)
+    dut.load.value = 0
+    for name, v in lay.regs.items():
+        getattr(dut, name).value = int(v)
+    dut.overlap_enable.value = 1
+    dut.read_bursts.value = 1
+
+
+async def _pulse(dut, name: str) -> None:
+    getattr(dut, name).value = 1
+    await RisingEdge(dut.clk)
+    getattr(dut, name).value = 0
+
+
+async def _watch(dut, cycles: int) -> list[tuple[int, int, int, int]]:
+    """(cycle, busy, done_pulse, error_pulse and code) for ``cycles`` cycles, until idle."""
+    seen = []
+    for t in range(cycles):
+        await ReadOnly()
+        seen.append((t, int(dut.busy.value), int(dut.done_pulse.value),
+                     int(dut.error_code.value) if int(dut.error_pulse.value) else -1))  # fmt: skip
+        await RisingEdge(dut.clk)
+    return seen
+
+
+@cocotb.test()
+async def test_start_in_the_refusal_cycle_keeps_the_refusal(dut):
+    """A second START at every cycle of a refused (MISALIGNED) descriptor's check: the job's own
+    error code is what the host reads at the end, never START_WHILE_BUSY over it (found by the
+    controller's formal cover, docs/formal.md)."""
+    rng, mem, n = await _setup(dut)
+    case = GemmCase(n, n, n, FLAG_INT8)
+    lay = build(rng, mem, case, n)
+    lay.regs["r_a_addr"] = int(lay.regs["r_a_addr"]) + 1  # misaligned: refused in the check
+    misaligned = REGMAP.error_code("MISALIGNED")
+    for gap in range(1, 6):
+        await _program(dut, mem, lay)
+        await _pulse(dut, "start")
+        await ClockCycles(dut.clk, gap - 1)
+        await _pulse(dut, "start")
+        seen = await _watch(dut, 12)
+        codes = [c for *_, c in seen if c >= 0]
+        assert seen[-1][1] == 0, f"gap {gap}: still busy"
+        code = REGMAP.error_name(int(dut.error_code.value))
+        assert int(dut.error_code.value) == misaligned, (
+            f"second START {gap} cycle(s) after the first: error code {code} at the end (pulses {codes}), "
+            "expected MISALIGNED"
+        )
+
+
+@cocotb.test()
+async def test_soft_reset_in_the_done_cycle_leaves_no_done(dut):
+    """A soft reset at every cycle around a GEMM's end: once the controller has seen it, no
+    done pulse follows (a done after the soft reset would set STATUS.done again after the soft
+    reset cleared it; found by the controller's formal cover, docs/formal.md)."""
+    rng, mem, n = await _setup(dut)
+    case = GemmCase(1, 1, 1, FLAG_INT8)
+    lay = build(rng, mem, case, n)
+    await _program(dut, mem, lay)
+    await _pulse(dut, "start")
+    ref = await _watch(dut, 400)
+    end = next(t for t, _, d, _ in ref if d)  # the done pulse, cycles after START
+    for at in range(end - 3, end + 1):
+        await _program(dut, mem, lay)
+        await _pulse(dut, "start")
+        await ClockCycles(dut.clk, at)
+        await _pulse(dut, "soft_reset")  # seen by the controller at this edge
+        seen = await _watch(dut, 40)
+        late = [t for t, _, d, _ in seen if d]
+        assert seen[-1][1] == 0, f"soft reset {at} cycles after START: still busy"
+        assert not late, (
+            f"soft reset {at} cycles after START (done at {end}): done pulse {late[0] + 1} cycle(s) later"
+        )
 
 
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64)])
