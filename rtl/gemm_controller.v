@@ -106,6 +106,7 @@ module gemm_controller #(
     localparam [AW-1:0] ZERO_ENTRY = ZERO_ENTRY32[AW-1:0];  // B entry kept all-zero
     localparam [15:0]   N16 = ARRAY_N[15:0];
     localparam [15:0]   AP16 = A_PANELS[15:0];
+    localparam integer  LAP = $clog2(A_PANELS);
     localparam [15:0]   W16 = W[15:0];
     localparam [31:0]   P_BEATS32 = (4 * ARRAY_N) / W;
     localparam [31:0]   DESC_BEATS32 = 64 / W;
@@ -143,7 +144,7 @@ module gemm_controller #(
     reg [15:0] n_kb;      // k-blocks   = ceil(K / N)
     reg [15:0] n_kc;      // k-chunks   = ceil(K / W)
     reg [31:0] n_steps;   // n_rb * n_ct
-    wire [15:0] n_rb_calc = (n_rt + A_PANELS[15:0] - 16'd1) / A_PANELS[15:0];
+    wire [15:0] n_rb_calc = ceil_div16(n_rt, AP16, LAP);   // a shift (A_PANELS = 4)
 
     // ================= top state =================
     localparam [2:0] S_IDLE = 3'd0, S_FETCH = 3'd1, S_CHECK = 3'd2, S_RUN = 3'd3,
@@ -165,37 +166,70 @@ module gemm_controller #(
     wire s_written = (s_state == 2'd0) && (wr_acked == wr_issued);
 
     // ================= checks =================
-    // byte extents of the operands (the last row only up to its used length)
-    wire [47:0] a_span  = ({32'd0, d_m} - 48'd1) * {16'd0, d_lda} + {32'd0, d_k};
-    wire [47:0] b_span  = ({32'd0, d_k} - 48'd1) * {16'd0, d_ldb} + {32'd0, d_n};
-    wire [47:0] c_elems = out_int8 ? {32'd0, d_n} : {30'd0, d_n, 2'b00};
-    wire [47:0] c_span  = ({32'd0, d_m} - 48'd1) * {16'd0, d_ldc} + c_elems;
-    wire [47:0] a_end = {16'd0, d_a} + a_span;
-    wire [47:0] b_end = {16'd0, d_b} + b_span;
-    wire [47:0] c_end = {16'd0, d_c} + c_span;
-    wire [47:0] vec_bytes = {30'd0, n_ct, 2'b00} * ARRAY_N;      // padded bias/scale vector
-    wire [47:0] bias_end = {16'd0, d_bias} + (f_perch ? 48'd2 : 48'd1) * vec_bytes;
-    wire [47:0] map_end  = {16'd0, d_map} + {32'd0, n_ct} * {16'd0, map_stride};
-    wire [31:0] map_stride = {{(32-WB){1'b0}}, {WB{1'b0}}} |
-                             ((({16'd0, n_kb} + 32'd7) >> 3) + W - 1) & ~(W - 1);
-    wire [47:0] lim = {16'd0, MEM_BYTES};
+    // Two register stages in the two cycles S_CHECK already spends before its decision (timing
+    // closure, docs/fpga.md): phase 0 registers the byte ends of the operands (the multiplies and
+    // 48-bit adds, from the descriptor registers alone) and the code of the first four checks;
+    // phase 1 compares the registered ends and decides. Same checks, same priority, same cycle.
+    // The shape is computed from the descriptor here too, not from the n_* registers phase 0 sets.
+    wire [15:0] n_ct_c = ceil_div16(d_n, N16, LN);
+    localparam integer MAP_DIV = 8 * ARRAY_N * W;
+    // byte extents of the operands (the last row only up to its used length), modulo 2**48 as
+    // ({32'd0, d_m} - 1) * LDA + K was: (M - 1) * LDA = M * LDA - LDA, so no decrement sits before
+    // the multiplier (M = 0 gives ZERO_DIM first anyway)
+    wire [47:0] c_elems   = out_int8 ? {32'd0, d_n} : {30'd0, d_n, 2'b00};
+    wire [47:0] a_end_c   = {32'd0, d_m} * {16'd0, d_lda} + ({16'd0, d_a} + {32'd0, d_k} - {16'd0, d_lda});
+    wire [47:0] b_end_c   = {32'd0, d_k} * {16'd0, d_ldb} + ({16'd0, d_b} + {32'd0, d_n} - {16'd0, d_ldb});
+    wire [47:0] c_end_c   = {32'd0, d_m} * {16'd0, d_ldc} + ({16'd0, d_c} + c_elems - {16'd0, d_ldc});
+    wire [47:0] vec_bytes_c = {30'd0, n_ct_c, 2'b00} * ARRAY_N;  // padded bias/scale vector
+    wire [47:0] bias_end_c = {16'd0, d_bias} + (f_perch ? {vec_bytes_c[46:0], 1'b0} : vec_bytes_c);
+    // map bytes per column tile: map_stride_f(n_kb) = ceil(ceil(ceil(K / N) / 8) / W) * W
+    // = ceil(K / (8 N W)) * W, one adder before the multiplier instead of three (it differs only
+    // where the 16-bit sums wrap, K > 65024, where DIM_TOO_LARGE is the code whatever map_end is)
+    wire [15:0] map_units_c = ceil_div16(d_k, MAP_DIV[15:0], LN + 3 + WB);
+    wire [31:0] map_bytes_c = ({16'd0, n_ct_c} * {16'd0, map_units_c}) << WB;
+    wire [47:0] map_end_c = {16'd0, d_map} + {16'd0, map_bytes_c};
+    wire [31:0] vec_bytes = {14'd0, n_ct, 2'b00} * ARRAY_N;      // (the loader's scale offset)
+    wire [31:0] map_stride = map_stride_f(n_kb);
+    // bytes of one column tile's sparsity map: ceil(n_kb / 8) rounded up to whole beats
+    function [31:0] map_stride_f(input [15:0] kb);
+        map_stride_f = {{(32-WB){1'b0}}, {WB{1'b0}}} |
+                       ((({16'd0, kb} + 32'd7) >> 3) + W - 1) & ~(W - 1);
+    endfunction
+    // ceil(v / d) in 16 bits (v + d - 1 wraps as the 16-bit expression it replaces did) for a
+    // constant d: a shift by lg = log2(d) when d is a power of two (ARRAY_N, W, A_PANELS = 4),
+    // else a divider
+    function [15:0] ceil_div16(input [15:0] v, input [15:0] d, input integer lg);
+        reg [15:0] s;
+        begin
+            s = v + d - 16'd1;
+            ceil_div16 = ((32'd1 << lg) == {16'd0, d}) ? (s >> lg) : (s / d);
+        end
+    endfunction
     wire mis = |{d_a[WB-1:0], d_b[WB-1:0], d_c[WB-1:0], d_lda[WB-1:0], d_ldb[WB-1:0],
                  d_ldc[WB-1:0], (f_bias | f_perch) ? d_bias[WB-1:0] : {WB{1'b0}},
                  f_sparse ? d_map[WB-1:0] : {WB{1'b0}}};
     wire strides_bad = (d_lda < {16'd0, d_k}) || (d_ldb < {16'd0, d_n}) || (d_ldc < c_elems[31:0]);
+    // the checks that need no extent (phase 0, registered with the ends)
+    wire [7:0] early_code =
+        (d_m == 16'd0 || d_n == 16'd0 || d_k == 16'd0)          ? E_ZERO_DIM  :
+        ({16'd0, d_k} > KMAX)                                     ? E_DIM_TOO_LARGE :
+        (f_sparse && d_map == 32'd0)                              ? E_BAD_FLAGS :
+        (mis || strides_bad)                                      ? E_MISALIGNED : 8'd0;
+    reg  [7:0]  chk_early;
+    reg         chk_early_bad;
+    reg  [47:0] a_end, b_end, c_end, bias_end, map_end;
+    wire [47:0] lim = {16'd0, MEM_BYTES};
+    wire range_bad = a_end > lim || b_end > lim || c_end > lim ||
+                     ((f_bias | f_perch) && bias_end > lim) || (f_sparse && map_end > lim);
     wire c_overlaps = (d_c < a_end[31:0] && {16'd0, d_a} < c_end) ||
                       (d_c < b_end[31:0] && {16'd0, d_b} < c_end) ||
                       ((f_bias | f_perch) && d_c < bias_end[31:0] && {16'd0, d_bias} < c_end) ||
                       (f_sparse && d_c < map_end[31:0] && {16'd0, d_map} < c_end);
-    wire [7:0] check_code =
-        (d_m == 16'd0 || d_n == 16'd0 || d_k == 16'd0)          ? E_ZERO_DIM  :
-        ({16'd0, d_k} > KMAX)                                     ? E_DIM_TOO_LARGE :
-        (f_sparse && d_map == 32'd0)                              ? E_BAD_FLAGS :
-        (mis || strides_bad)                                      ? E_MISALIGNED :
-        (a_end > lim || b_end > lim || c_end > lim ||
-         ((f_bias | f_perch) && bias_end > lim) ||
-         (f_sparse && map_end > lim))                             ? E_ADDR_RANGE :
-        c_overlaps                                                ? E_OVERLAP   : 8'd0;
+    // phase 1: the decision (state) needs only whether a check failed, not which one
+    wire       check_bad  = chk_early_bad || range_bad || c_overlaps;
+    wire [7:0] check_code = chk_early_bad ? chk_early :
+                            range_bad     ? E_ADDR_RANGE :
+                            c_overlaps    ? E_OVERLAP : 8'd0;
 
     // ================= loader =================
     localparam [3:0] L_IDLE = 4'd0, L_WAIT_A = 4'd1, L_A = 4'd2, L_WAIT_STEP = 4'd3,
@@ -276,8 +310,16 @@ module gemm_controller #(
 
     // row/column helpers
     wire [31:0] l_row_raw = ({16'd0, l_rb} * A_PANELS + {16'd0, l_p}) * ARRAY_N + {{(31-LN){1'b0}}, l_r};
-    wire [31:0] l_row = (l_row_raw >= {16'd0, d_m}) ? ({16'd0, d_m} - 32'd1) : l_row_raw; // clamp
-    wire [31:0] l_krow = {16'd0, l_kb} * ARRAY_N + {{(31-LN){1'b0}}, l_r};
+    // Request addresses without a multiply (timing closure, docs/fpga.md): the row addresses
+    // d_a + row * LDA, d_b + krow * LDB and d_map + l_jt * map_stride are kept in registers and
+    // stepped as the loader moves (same values modulo 2**32 as the products they replace).
+    reg  [31:0] l_a_blk, l_a_pan, l_a_row;  // d_a + (row 0 of block l_rb / of panel l_p / row) * LDA
+    reg  [31:0] d_a_last;                    // d_a + (M - 1) * LDA: rows past M read the last row
+    reg  [31:0] l_b_row;                     // d_b + (l_kb * ARRAY_N + l_r) * LDB
+    reg  [8*32-1:0] d_b_skip;                // z * ARRAY_N * LDB for z = 1..8 (zero-block skips)
+    reg  [31:0] l_m_col;                     // d_map + l_jt * map_stride
+    wire        l_row_past = (l_row_raw >= {16'd0, d_m});   // clamp to the last row
+    wire [31:0] l_a_addr = l_row_past ? d_a_last : l_a_row;
     wire [31:0] l_bcol_byte = {16'd0, l_jt} * ARRAY_N;
     wire        l_block_zero = f_sparse && l_map[l_kb[$clog2(KB_MAX)-1:0]];
     // A run of zero blocks is skipped up to the end of its aligned group of 8 in one cycle (not
@@ -287,6 +329,7 @@ module gemm_controller #(
     wire [3:0]  l_zrun = trailing_ones8(l_map_byte);
     wire [15:0] l_kb_left = n_kb - l_kb;
     wire [15:0] l_zskip = ({12'd0, l_zrun} < l_kb_left) ? {12'd0, l_zrun} : l_kb_left;
+    wire [2:0]  l_zidx = l_zskip[2:0] - 3'd1;   // entry of d_b_skip for a skip of 1..8 blocks
     wire [15:0] l_rows_in_block = ((l_kb * N16 + N16) > d_k) ? (d_k - l_kb * N16) : N16;
     wire [15:0] l_panels = ((l_rb + 16'd1) * AP16 > n_rt) ? (n_rt - l_rb * AP16) : AP16;
     wire [7:0]  p_beats  = P_BEATS32[7:0];             // beats of one bias or scale chunk
@@ -322,11 +365,26 @@ module gemm_controller #(
     wire        c_loaded = (l_marked > c_g) && (rd_done >= step_rd_mark[c_bank]) && ta_idle;
     reg  [15:0] c_rb, c_jt;       // position of step c_g
 
-    assign cmd_valid  = (c_state == C_ISSUE);
-    assign cmd_a_base = c_it[AW-1:0] * KMAX[AW-1:0] + (c_empty ? {AW{1'b0}} : c_kbeg[AW-1:0]);
-    assign cmd_b_base = c_empty ? ZERO_ENTRY
-                                : bank_base(c_bank) + run_bpos[c_ridx];
-    assign cmd_k      = c_empty ? 16'd1 : (c_kend - c_kbeg);
+    // The command's buffer bases and K (a run table read, adders, the clamp to K) are registered
+    // from the position of the cycle before (timing closure, docs/fpga.md: they fed the core's
+    // range checks and its sequencer enables in one cycle). They are current whenever the core
+    // can take the command: the position (c_it, c_run, c_bank_r) changes only when a command is
+    // accepted (c_it is back to 0 when a step ends, so entering C_ISSUE changes nothing), and
+    // the core is never ready in the cycle after it accepted one (its slot counter runs for at
+    // least ARRAY_N cycles); c_fresh keeps cmd_valid low in that cycle all the same. The run
+    // table of the bank being issued is not written while it is issued (the loader writes it
+    // only once the bank is free, and has finished it before c_loaded holds).
+    wire [AW-1:0] cmd_a_base_c = c_it[AW-1:0] * KMAX[AW-1:0] + (c_empty ? {AW{1'b0}} : c_kbeg[AW-1:0]);
+    wire [AW-1:0] cmd_b_base_c = c_empty ? ZERO_ENTRY
+                                         : bank_base(c_bank) + run_bpos[c_ridx];
+    wire [15:0]   cmd_k_c      = c_empty ? 16'd1 : (c_kend - c_kbeg);
+    reg  [AW-1:0] cmd_a_base_q, cmd_b_base_q;
+    reg  [15:0]   cmd_k_q;
+    reg           c_fresh;        // 0 in the cycle after a command was accepted
+    assign cmd_valid  = (c_state == C_ISSUE) && c_fresh;
+    assign cmd_a_base = cmd_a_base_q;
+    assign cmd_b_base = cmd_b_base_q;
+    assign cmd_k      = cmd_k_q;
     assign cmd_p_addr = c_bank;
     assign cmd_shift  = d_shift;
     assign cmd_flags  = {1'b0, !c_last_run, (c_run != 9'd0), 1'b1, f_relu, out_int8};
@@ -345,8 +403,13 @@ module gemm_controller #(
     wire [31:0] s_row = s_rb * A_PANELS * ARRAY_N + {16'd0, s_it} * ARRAY_N + {{(31-LN){1'b0}}, s_r};
     wire [15:0] s_cols = ((s_jt + 16'd1) * N16 > d_n) ? (d_n - s_jt * N16) : N16;
     wire [31:0] s_len  = out_int8 ? {16'd0, s_cols} : {14'd0, s_cols, 2'b00};
-    wire [31:0] s_wa   = d_c + s_row * d_ldc + (out_int8 ? {16'd0, s_jt} * ARRAY_N
-                                                         : {16'd0, s_jt} * ARRAY_N * 4);
+    // d_c + s_row * d_ldc kept in registers, stepped by d_ldc as the store moves down a row
+    // (timing closure, docs/fpga.md: no 32 x 32 multiply before the byte shift of s_bytes);
+    // same value modulo 2**32 as the product
+    reg [31:0] s_row_addr;        // d_c + s_row * d_ldc
+    reg [31:0] s_blk_addr;        // d_c + (first row of row block s_rb) * d_ldc
+    wire [31:0] s_wa   = s_row_addr + (out_int8 ? {16'd0, s_jt} * ARRAY_N
+                                                : {16'd0, s_jt} * ARRAY_N * 4);
     wire [WB-1:0] s_off = s_wa[WB-1:0];
     /* verilator lint_off UNUSEDSIGNAL */  // a row slice spans at most 5 beats: 4 bits suffice
     wire [31:0] s_nbeats_calc = ({{(32-WB){1'b0}}, s_off} + s_len + W - 32'd1) >> WB;
@@ -376,7 +439,7 @@ module gemm_controller #(
 
     // packed row in the output format
     reg [8*4*ARRAY_N-1:0] row_packed;
-    integer j;
+    integer j, z;
     always @(*) begin
         row_packed = {8*4*ARRAY_N{1'b0}};
         for (j = 0; j < ARRAY_N; j = j + 1) begin
@@ -419,6 +482,12 @@ module gemm_controller #(
         end
     endfunction
 
+    // v * z for a constant z < 16 as shifts and adds (no multiplier block for a constant)
+    function [31:0] times_small(input [31:0] v, input [3:0] m);
+        times_small = (m[0] ? v : 32'd0) + (m[1] ? v << 1 : 32'd0) +
+                      (m[2] ? v << 2 : 32'd0) + (m[3] ? v << 3 : 32'd0);
+    endfunction
+
     function [AW-1:0] bank_base(input [1:0] bank);
         bank_base = (bank == 2'd0) ? {AW{1'b0}} : (bank == 2'd1) ? KMAX[AW-1:0] : KMAX2[AW-1:0];
     endfunction
@@ -435,9 +504,12 @@ module gemm_controller #(
             lq_valid <= 1'b0; p_wr_en <= 1'b0; zero_wr <= 1'b0; lq_beats <= 5'd1; dq_beat <= 5'd0;
             l_marked <= 0; c_g <= 0; c_started <= 0; s_g <= 0; aborting_err <= 1'b0;
             d_resv_bad <= 1'b0; d_fetch <= 32'd0; d_count <= 16'd0;
+            c_fresh <= 1'b0;
         end else begin
             done_pulse <= 1'b0; error_pulse <= 1'b0; core_rst <= 1'b0; p_wr_en <= 1'b0;
             zero_wr <= 1'b0;
+            cmd_a_base_q <= cmd_a_base_c; cmd_b_base_q <= cmd_b_base_c; cmd_k_q <= cmd_k_c;
+            c_fresh <= !cmd_fire;
             if (state != S_IDLE) cnt_total <= cnt_total + 32'd1;
             if (rq_fire) rd_issued <= rd_issued + {27'd0, lq_beats};
             if (rd_fire) dq_beat <= dq_end ? 5'd0 : dq_beat + 5'd1;
@@ -480,23 +552,31 @@ module gemm_controller #(
                     // phase 0: shape; phase 1: checks (they need the shape); phase 2: run
                     chk_phase <= chk_phase + 2'd1;
                     if (chk_phase == 2'd0) begin
-                        n_rt <= (d_m + N16 - 16'd1) / N16;
-                        n_ct <= (d_n + N16 - 16'd1) / N16;
-                        n_kb <= (d_k + N16 - 16'd1) / N16;
-                        n_kc <= (d_k + W16 - 16'd1) / W16;
+                        n_rt <= ceil_div16(d_m, N16, LN);
+                        n_ct <= n_ct_c;
+                        n_kb <= ceil_div16(d_k, N16, LN);
+                        n_kc <= ceil_div16(d_k, W16, WB);
+                        chk_early <= early_code; chk_early_bad <= (early_code != 8'd0);
+                        a_end <= a_end_c; b_end <= b_end_c; c_end <= c_end_c;
+                        bias_end <= bias_end_c; map_end <= map_end_c;
                     end else if (chk_phase == 2'd1) begin
                         n_steps <= {16'd0, n_rb_calc} * {16'd0, n_ct};
-                        if (check_code != 8'd0) begin
+                        d_a_last <= a_end[31:0] - {16'd0, d_k};
+                        for (z = 1; z <= 8; z = z + 1)
+                            d_b_skip[32*(z-1) +: 32] <= times_small(d_ldb * ARRAY_N, z[3:0]);
+                        if (check_bad) begin
                             error_pulse <= 1'b1; error_code <= check_code;
                             state <= S_IDLE;
                         end
                     end else begin
                         state <= S_RUN;
                         l_state <= L_WAIT_A; l_g <= 0; l_rb <= 0; l_jt <= 0;
+                        l_a_blk <= d_a; l_m_col <= d_map;
                         l_marked <= 0; c_g <= 0; c_started <= 0; s_g <= 0;
                         c_state <= C_WAIT; c_it <= 0; c_run <= 0; c_first_cmd <= 1'b1;
                         c_rb <= 0; c_jt <= 0; c_bank_r <= 2'd0; l_bank <= 2'd0;
                         s_state <= 2'd0; s_step <= 0; s_it <= 0; s_r <= 0; s_jt <= 0; s_rb <= 0;
+                        s_row_addr <= d_c; s_blk_addr <= d_c;
                         zero_wr <= 1'b1;
                     end
                 end
@@ -569,11 +649,12 @@ module gemm_controller #(
                     end
                     L_WAIT_A: if (l_a_free && l_g < n_steps) begin
                         l_p <= 0; l_c <= 0; l_r <= 0;
+                        l_a_pan <= l_a_blk; l_a_row <= l_a_blk;
                         l_state <= L_A;
                     end else if (l_g >= n_steps) l_state <= L_END;
                     L_A: if (rd_room) begin
                         lq_valid <= 1'b1;
-                        lq_addr  <= d_a + l_row * d_lda + ({16'd0, l_c} << WB);
+                        lq_addr  <= l_a_addr + ({16'd0, l_c} << WB);
                         lq_dest  <= 3'd0;
                         lq_entry <= l_p[AW-1:0] * KMAX[AW-1:0] + {l_c[AW-WB-1:0], {WB{1'b0}}};
                         lq_off   <= {WB{1'b0}};
@@ -585,8 +666,16 @@ module gemm_controller #(
                                 l_c <= 0;
                                 if (l_p == l_panels - 16'd1) l_state <= L_WAIT_STEP;
                                 else l_p <= l_p + 16'd1;
-                            end else l_c <= l_c + a_chunks;
-                        end else l_r <= l_r + 1'b1;
+                                l_a_pan <= l_a_pan + d_lda * ARRAY_N;
+                                l_a_row <= l_a_pan + d_lda * ARRAY_N;
+                            end else begin
+                                l_c <= l_c + a_chunks;
+                                l_a_row <= l_a_pan;
+                            end
+                        end else begin
+                            l_r <= l_r + 1'b1;
+                            l_a_row <= l_a_row + d_lda;
+                        end
                     end
                     L_WAIT_STEP: if (l_bank_free) begin
                         l_beat <= 0;
@@ -597,7 +686,7 @@ module gemm_controller #(
                         if (!(f_bias || f_perch)) begin
                             p_slot <= l_bank; p_wr_en <= 1'b1;
                         end
-                        l_kb <= 0; l_r <= 0; l_bpos <= bank_base(l_bank);
+                        l_kb <= 0; l_r <= 0; l_bpos <= bank_base(l_bank); l_b_row <= d_b;
                         l_in_run <= 1'b0; l_nruns <= 0;
                         l_map <= {KB_MAX{1'b0}};
                     end
@@ -608,7 +697,7 @@ module gemm_controller #(
                             lq_addr <= d_bias + {16'd0, l_jt} * (4 * ARRAY_N) + {24'd0, l_beat} * W;
                             lq_dest <= f_bias ? 3'd2 : 3'd6;   // 6: bias off: read, not used
                         end else begin
-                            lq_addr <= d_bias + vec_bytes[31:0] + {16'd0, l_jt} * (4 * ARRAY_N)
+                            lq_addr <= d_bias + vec_bytes + {16'd0, l_jt} * (4 * ARRAY_N)
                                        + {24'd0, l_beat - p_beats} * W;
                             lq_dest <= 3'd3;
                         end
@@ -623,7 +712,7 @@ module gemm_controller #(
                     end
                     L_MAP: if (rd_room) begin
                         lq_valid <= 1'b1;
-                        lq_addr  <= d_map + {16'd0, l_jt} * map_stride + {24'd0, l_beat} * W;
+                        lq_addr  <= l_m_col + {24'd0, l_beat} * W;
                         lq_dest  <= 3'd4;
                         lq_entry <= {{(AW-8){1'b0}}, l_beat};
                         lq_off   <= {WB{1'b0}};
@@ -640,6 +729,7 @@ module gemm_controller #(
                         end else if (l_block_zero) begin
                             l_in_run <= 1'b0;
                             l_kb <= l_kb + l_zskip;
+                            l_b_row <= l_b_row + d_b_skip[{l_zidx, 5'd0} +: 32];
                             cnt_skipped <= cnt_skipped + {16'd0, l_zskip};
                         end else if (rd_room) begin
                             if (l_r == 0 && !l_in_run) begin   // open a run
@@ -654,7 +744,7 @@ module gemm_controller #(
                                     run_len[{l_bank, l_nruns[$clog2(KB_MAX)-1:0] - 1'b1}] + 16'd1;
                             end
                             lq_valid <= 1'b1;
-                            lq_addr  <= d_b + l_krow * d_ldb + {l_bcol_byte[31:WB], {WB{1'b0}}};
+                            lq_addr  <= l_b_row + {l_bcol_byte[31:WB], {WB{1'b0}}};
                             lq_dest  <= 3'd1;
                             lq_entry <= l_bpos;
                             lq_off   <= l_bcol_byte[WB-1:0];
@@ -662,9 +752,11 @@ module gemm_controller #(
                                 lq_beats <= l_rows_in_block[4:0];
                                 l_bpos   <= l_bpos + l_rows_in_block[AW-1:0];
                                 l_kb     <= l_kb + 16'd1;
+                                l_b_row  <= l_b_row + d_ldb * ARRAY_N;
                             end else begin
                                 lq_beats <= 5'd1;
                                 l_bpos   <= l_bpos + 1'b1;
+                                l_b_row  <= l_b_row + d_ldb;  // (a block is ARRAY_N rows but the last)
                                 if ({{(15-LN){1'b0}}, l_r} == l_rows_in_block - 16'd1) begin
                                     l_r <= 0; l_kb <= l_kb + 16'd1;
                                 end else l_r <= l_r + 1'b1;
@@ -679,9 +771,12 @@ module gemm_controller #(
                         if (l_jt == n_ct - 16'd1) begin
                             l_jt <= 0; l_rb <= l_rb + 16'd1;
                             l_state <= L_WAIT_A;
+                            l_m_col <= d_map;
+                            l_a_blk <= l_a_blk + d_lda * (A_PANELS * ARRAY_N);
                         end else begin
                             l_jt <= l_jt + 16'd1;
                             l_state <= L_WAIT_STEP;
+                            l_m_col <= l_m_col + map_stride;
                         end
                     end
                     default: ;
@@ -736,6 +831,7 @@ module gemm_controller #(
                         c_run <= 0;
                         cnt_tiles <= cnt_tiles + 32'd1;
                         if (c_it == c_rb_tiles - 16'd1) begin
+                            c_it <= 16'd0;   // (C_WAIT's position is the next step's first)
                             c_g <= c_g + 32'd1;
                             c_bank_r <= (c_bank_r == 2'd2) ? 2'd0 : c_bank_r + 2'd1;
                             c_state <= C_WAIT;
@@ -771,8 +867,11 @@ module gemm_controller #(
 
 
     // next row position of the store engine (rows come out in issue order)
+    // (s_row_addr follows s_row: the next row, or back to the block's first row for the next
+    // column tile, or the next block's first row)
     task s_advance;
         begin
+            s_row_addr <= s_row_addr + d_ldc;
             if (s_r == ARRAY_N[LN:0] - 1'b1) begin
                 s_r <= 0;
                 if (s_it == s_tiles_in_block - 16'd1) begin
@@ -781,7 +880,12 @@ module gemm_controller #(
                     s_step <= s_step + 32'd1;
                     if (s_jt == n_ct - 16'd1) begin
                         s_jt <= 0; s_rb <= s_rb + 32'd1;
-                    end else s_jt <= s_jt + 16'd1;
+                        s_row_addr <= s_blk_addr + d_ldc * (A_PANELS * ARRAY_N);
+                        s_blk_addr <= s_blk_addr + d_ldc * (A_PANELS * ARRAY_N);
+                    end else begin
+                        s_jt <= s_jt + 16'd1;
+                        s_row_addr <= s_blk_addr;
+                    end
                 end else s_it <= s_it + 16'd1;
             end else s_r <= s_r + 1'b1;
         end
