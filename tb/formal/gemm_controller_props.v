@@ -311,11 +311,19 @@ module gemm_controller_props (
         if (done_pulse && error_pulse) assert($past(start) && error_code == E_START_WHILE_BUSY);
         // busy rises only on a start
         if (busy && !$past(busy)) assert($past(start));
-        // a start while busy is dropped and reported (soft reset wins over it; an AXI error in
-        // the same cycle may take the code)
-        if ($past(start && busy && !soft_reset))
-            assert(error_pulse && (error_code == E_START_WHILE_BUSY || error_code == 8'd8 ||
-                                   error_code == 8'd9));
+        // a start while busy is dropped and reported (soft reset wins over it); the code is
+        // START_WHILE_BUSY unless the job's own error takes it: an AXI error (8, 9: the abort's
+        // reason, of this cycle or pending) or the check's refusal of this cycle (busy falls)
+        if ($past(start && busy && !soft_reset)) begin
+            assert(error_pulse);
+            if (error_code != E_START_WHILE_BUSY)
+                assert(error_code == 8'd8 || error_code == 8'd9 || (!busy && $past(x_state) == 3'd2));
+        end
+        // a refused descriptor reports its own code, never START_WHILE_BUSY over it (the bug
+        // the cover below found: a START in the refusal cycle overwrote the code)
+        if (error_pulse && !busy && $past(x_state) == 3'd2) assert(error_code != E_START_WHILE_BUSY);
+        // a soft reset seen while busy ends the job without a done (even in its S_DONE cycle)
+        if ($past(soft_reset && busy)) assert(!done_pulse);
     end
     // no new run while busy: the descriptor in use stays the one latched at the accepted START
     always @(*) if (f_run && busy)
