@@ -43,3 +43,10 @@ def test_minilm_attention_stages_on_chip(monkeypatch) -> None:  # type: ignore[n
     saved = np.load(replay)
     assert sum(k.startswith("a") for k in saved.files) == 12  # the stage's 12 jobs' operands
     assert not (WORK / "staged.npz").exists()  # nothing half written
+    # make sim's summary reads that cocotb run's results.xml: its failure was asked for here
+    from tb import simulators
+    from tb.sim import BUILD
+    from tb.summary import mark_expected_failure
+
+    build_dir = BUILD / "sim" / simulators.flavor(simulators.simulator()) / "minilm"
+    mark_expected_failure(build_dir, ["minilm_stages"], "tb/test_minilm_chip.py corrupts L0.score on purpose")
