@@ -1,7 +1,7 @@
 `default_nettype none
 // Tiling controller of the chip: runs C[M x N] = A[M x K] . B[K x N] (+ bias, requant, ReLU)
 // from external memory on gemm_core, as planned in docs/chip.md.
-// One file of ~800 lines on purpose: the three engines below share the step counters, the read
+// One file of ~900 lines on purpose: the three engines below share the step counters, the read
 // credit and the B-bank state cycle by cycle; as separate modules every shared signal would cross
 // a port (and, to meet timing, a register), changing the cycle counts the cycle model reproduces.
 //
@@ -195,14 +195,19 @@ module gemm_controller #(
         map_stride_f = {{(32-WB){1'b0}}, {WB{1'b0}}} |
                        ((({16'd0, kb} + 32'd7) >> 3) + W - 1) & ~(W - 1);
     endfunction
-    // ceil(v / d) in 16 bits (v + d - 1 wraps as the 16-bit expression it replaces did) for a
-    // constant d: a shift by lg = log2(d) when d is a power of two (ARRAY_N, W, A_PANELS = 4),
-    // else a divider
+    // ceil(v / d) for a constant d >= 1: a shift by lg = log2(d) when d is a power of two
+    // (ARRAY_N, W, A_PANELS = 4), else a divider. v + d - 1 is formed in 17 bits: in 16 it
+    // wrapped for v > 65536 - d (M or N of 65529..65535 with ARRAY_N = 8 gave 0 tiles, and the
+    // job ended done without writing C); the quotient fits in 16 bits for every d >= 1.
     function [15:0] ceil_div16(input [15:0] v, input [15:0] d, input integer lg);
-        reg [15:0] s;
+        reg [16:0] s;
+        /* verilator lint_off UNUSEDSIGNAL */  // q[16] is 0: (65535 + d - 1) / d < 65536
+        reg [16:0] q;
+        /* verilator lint_on UNUSEDSIGNAL */
         begin
-            s = v + d - 16'd1;
-            ceil_div16 = ((32'd1 << lg) == {16'd0, d}) ? (s >> lg) : (s / d);
+            s = {1'b0, v} + {1'b0, d} - 17'd1;
+            q = ((32'd1 << lg) == {16'd0, d}) ? (s >> lg) : (s / {1'b0, d});
+            ceil_div16 = q[15:0];
         end
     endfunction
     wire mis = |{d_a[WB-1:0], d_b[WB-1:0], d_c[WB-1:0], d_lda[WB-1:0], d_ldb[WB-1:0],
@@ -401,7 +406,9 @@ module gemm_controller #(
     reg [8*(4*ARRAY_N+W)-1:0] s_bytes;   // the row slice shifted to its offset in the beats
     reg [4*ARRAY_N+W-1:0]     s_mask;
     wire [31:0] s_row = s_rb * A_PANELS * ARRAY_N + {16'd0, s_it} * ARRAY_N + {{(31-LN){1'b0}}, s_r};
-    wire [15:0] s_cols = ((s_jt + 16'd1) * N16 > d_n) ? (d_n - s_jt * N16) : N16;
+    // the last column tile's width; the end column (s_jt + 1) * ARRAY_N reaches 65536 for
+    // N > 65528, so it is compared in 32 bits (the difference is right modulo 2**16)
+    wire [15:0] s_cols = (({16'd0, s_jt} + 32'd1) * ARRAY_N > {16'd0, d_n}) ? (d_n - s_jt * N16) : N16;
     wire [31:0] s_len  = out_int8 ? {16'd0, s_cols} : {14'd0, s_cols, 2'b00};
     // d_c + s_row * d_ldc kept in registers, stepped by d_ldc as the store moves down a row
     // (timing closure, docs/fpga.md: no 32 x 32 multiply before the byte shift of s_bytes);

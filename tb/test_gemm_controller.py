@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import cocotb
 import numpy as np
 import pytest
@@ -149,6 +151,37 @@ async def test_soft_reset_in_the_done_cycle_leaves_no_done(dut):
         assert not late, (
             f"soft reset {at} cycles after START (done at {end}): done pulse {late[0] + 1} cycle(s) later"
         )
+
+
+# the largest M and N need more memory than the other builds have: a build of its own
+LARGE_MEM_WORDS = 1 << 18  # 2 MiB at BUS_W = 64
+_large_build = f"MEM_WORDS={LARGE_MEM_WORDS}" in os.environ.get("CSAI_PARAMETERS", "").split(",")
+
+
+@cocotb.skipif(not _large_build, reason="runs on the large-memory build (test_gemm_controller_largest_dims_rtl)")
+@cocotb.test()
+async def test_largest_m_and_n(dut):
+    """M = 65535 and N = 65535, the largest register values: ceil(65535 / ARRAY_N) tiles, not 0.
+    The tile counts were formed in 16 bits (65535 + ARRAY_N - 1 wrapped), so such a job ended
+    done at once without writing C; the last column tile's width wrapped likewise."""
+    rng, mem, n = await _setup(dut)
+    for case in (GemmCase(2, 65535, 3, FLAG_INT8 | FLAG_BIAS, shift=9), GemmCase(65535, 3, 2, 0)):
+        mem_case = MemImage(size=mem.size, word_bytes=mem.word_bytes)
+        lay = build(rng, mem_case, case, n)
+        await run_on_harness(dut, mem_case, lay, case, "test_largest_m_and_n", timeout=4_000_000)
+
+
+def test_gemm_controller_largest_dims_rtl() -> None:
+    from tb.sim import CTRL_SOURCES, run_cocotb
+
+    run_cocotb(
+        "ctrl_harness",
+        CTRL_SOURCES,
+        "tb.test_gemm_controller",
+        {"ARRAY_N": 8, "BUS_W": 64, "KMAX": 512, "MEM_WORDS": LARGE_MEM_WORDS},
+        "ctrl_harness_N8_W64_large",
+        testcase="test_largest_m_and_n",
+    )
 
 
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64)])
