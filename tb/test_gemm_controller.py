@@ -156,9 +156,10 @@ async def test_soft_reset_in_the_done_cycle_leaves_no_done(dut):
 # the largest M and N need more memory than the other builds have: a build of its own
 LARGE_MEM_WORDS = 1 << 18  # 2 MiB at BUS_W = 64
 _large_build = f"MEM_WORDS={LARGE_MEM_WORDS}" in os.environ.get("CSAI_PARAMETERS", "").split(",")
+_ON_LARGE_BUILD = "runs on the large-memory build (test_gemm_controller_largest_dims_rtl)"
 
 
-@cocotb.skipif(not _large_build, reason="runs on the large-memory build (test_gemm_controller_largest_dims_rtl)")
+@cocotb.skipif(not _large_build, reason=_ON_LARGE_BUILD)
 @cocotb.test()
 async def test_largest_m_and_n(dut):
     """M = 65535 and N = 65535, the largest register values: ceil(65535 / ARRAY_N) tiles, not 0.
