@@ -90,3 +90,26 @@ def test_failing_property_reports_counterexample_vcd(tmp_path, capsys) -> None:
     vcd = Path(res["traces"][0])
     assert vcd.is_file() and vcd.suffix == ".vcd" and out in vcd.parents
     assert f"counterexample: {vcd}" in printed
+
+
+def test_budget_comments_set_the_task_timeout(tmp_path, monkeypatch) -> None:
+    sby = tmp_path / "slow.sby"
+    head = "# budget ctrl 3600\n#budget  cover 60 \n# budget quick 7 (not a budget: text after it)\n"
+    sby.write_text(head + "[tasks]\nctrl\ncover\nquick\n[options]\nmode bmc\n")
+    assert formal.sby_budgets(sby) == {"ctrl": 3600, "cover": 60}
+    # main passes each task its budget, the default to a task without one, --timeout to all
+    seen: dict[str, int] = {}
+
+    def fake_run(sby, task, mode, depth, out, env, timeout):
+        seen[task] = timeout
+        return formal.Result(sby.stem, task, mode, depth, "PASS", 0.0)
+
+    monkeypatch.setattr(formal, "run_one", fake_run)
+    monkeypatch.setattr(formal, "tool_env", lambda: {})
+    assert formal.main(["--dir", str(tmp_path), "--out", str(tmp_path / "out")]) == 0
+    assert seen == {"ctrl": 3600, "cover": 60, "quick": formal.DEFAULT_TIMEOUT}
+    assert formal.main(["--dir", str(tmp_path), "--out", str(tmp_path / "out"), "--timeout", "5"]) == 0
+    assert seen == {"ctrl": 5, "cover": 5, "quick": 5}
+    # the controller's tasks carry budgets above the default (measured at 720 s and 1198 s)
+    ctrl = formal.sby_budgets(REPO / "tb" / "formal" / "gemm_controller.sby")
+    assert ctrl["store"] > formal.DEFAULT_TIMEOUT and ctrl["ctrl"] > formal.DEFAULT_TIMEOUT

@@ -35,6 +35,7 @@ REGMAP = REPO / "rtl" / "regmap.json"
 QUICK = ("sync_fifo", "axis_fifo", "csr_regfile")  # the proofs `make test` runs
 SOLVER = "yices-smt2"
 INSTALL_HINT = ".venv/bin/python -m pip install -r requirements-formal.txt (or: make formal)"
+DEFAULT_TIMEOUT = 900  # seconds per task, unless its .sby gives it a budget
 
 
 @dataclass
@@ -130,6 +131,13 @@ def sby_tasks(sby: Path) -> list[tuple[str, str, int]]:
     return out
 
 
+def sby_budgets(sby: Path) -> dict[str, int]:
+    """Wall-clock budgets of the tasks that need more than DEFAULT_TIMEOUT: comment lines
+    `# budget <task> <seconds>` of the .sby file (a comment, so sby itself never sees them)."""
+    found = re.findall(r"^#\s*budget\s+(\w+)\s+(\d+)\s*$", sby.read_text(), flags=re.M)
+    return {task: int(secs) for task, secs in found}
+
+
 def run_one(sby: Path, task: str, mode: str, depth: int, out: Path, env: dict, timeout: int) -> Result:
     name = sby.stem
     work = out / (f"{name}_{task}" if task else name)
@@ -172,7 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
     ap.add_argument("--only", nargs="+", metavar="NAME", help="only these .sby files (stem)")
     ap.add_argument("--no-cover", action="store_true", help="skip the cover tasks")
-    ap.add_argument("--timeout", type=int, default=900, help="seconds per task (default 900)")
+    ap.add_argument(
+        "--timeout",
+        type=int,
+        help=f"seconds a task, for all (default: the task's `# budget` in its .sby, else {DEFAULT_TIMEOUT})",
+    )
     ap.add_argument("--out", type=Path, default=REPO / "build" / "formal")
     ap.add_argument("--dir", type=Path, default=FORMAL_DIR, help="folder of the .sby files")
     args = ap.parse_args(argv)
@@ -196,15 +208,19 @@ def main(argv: list[str] | None = None) -> int:
 
     results: list[Result] = []
     for sby in (f for f in files if f.stem in wanted):
+        budgets = sby_budgets(sby)
         for task, mode, depth in sby_tasks(sby):
             if args.no_cover and mode == "cover":
                 continue
-            r = run_one(sby, task, mode, depth, args.out, env, args.timeout)
+            timeout = args.timeout or budgets.get(task, DEFAULT_TIMEOUT)
+            r = run_one(sby, task, mode, depth, args.out, env, timeout)
             results.append(r)
             print(
                 f"{r.proof:12} {r.task:6} {r.mode:6} depth {r.depth:3}  {r.result:7} {r.seconds:7.1f} s",
                 flush=True,
             )
+            if r.result == "TIMEOUT":
+                print(f"    no result within {timeout} s; raise it: make formal FORMAL_ARGS='--timeout N'")
             if r.result != "PASS":
                 for f in r.failed:
                     print(f"    failed: {f}")
