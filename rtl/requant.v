@@ -1,5 +1,5 @@
 `default_nettype none
-// Output stage of one result lane, three register stages (see models/golden.py):
+// Output stage of one result lane, three register stages (see models/chip/golden.py):
 //   1: pre  = wrap32(acc + (bias_en ? bias : 0))
 //   2: prod = pre * scale                           (exact signed 32 x 32 -> 64)
 //   3: int8 mode : sat8((prod + 2**(shift-1)) >>> shift)  (no rounding term when shift = 0)

@@ -1,9 +1,9 @@
-"""pytest hooks for the testbench runners (selection rules in tb/select.py):
+"""pytest hooks for the testbench runners (selection rules in tb/flows/select.py):
 
 * ``ARRAY_N=<n>`` / ``BUS_W=<w>`` keep only the builds with that array size / bus width;
 * ``TESTCASE=<regex>`` keeps only the builds whose cocotb modules have a matching test, and
   drops the plain-Python tests, so a replay passes or fails on that test alone;
-* builds marked ``regress_only`` run only with ``CSAI_REGRESS=1`` (tb/regress.py).
+* builds marked ``regress_only`` run only with ``CSAI_REGRESS=1`` (tb/flows/regress.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from tb.select import knob_mismatch, testcase_matches
+from tb.flows.select import knob_mismatch, testcase_matches
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -8,8 +8,8 @@ import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 
-from tb.core_tb import pack
-from tb.seeds import log_seed
+from tb.env.core_tb import pack
+from tb.env.seeds import log_seed
 
 
 @cocotb.test()
@@ -65,7 +65,7 @@ async def test_random_groups(dut):
 
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64), (16, 128)])
 def test_a_transposer_rtl(array_n: int, bus_w: int) -> None:
-    from tb.sim import run_cocotb
+    from tb.env.sim import run_cocotb
 
     run_cocotb(
         "a_transposer",

@@ -9,7 +9,7 @@ import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
 
-from tb.seeds import log_seed
+from tb.env.seeds import log_seed
 
 _INPUTS = [
     "awaddr",
@@ -98,7 +98,7 @@ async def test_read_rule_violations(dut, rule: str):
 
 @pytest.mark.parametrize("max_len", [16])
 def test_axi_protocol_checker_rtl(max_len: int) -> None:
-    from tb.sim import run_cocotb
+    from tb.env.sim import run_cocotb
 
     run_cocotb(
         "axi_protocol_checker",

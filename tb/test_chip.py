@@ -1,5 +1,5 @@
 """Whole-chip tests (rtl/csai_chip.v in tb/hdl/chip_harness.v): registers over AXI4-Lite, operands
-and results in the AXI memory model, every C bit for bit against models/golden.py, the chip's own
+and results in the AXI memory model, every C bit for bit against models/chip/golden.py, the chip's own
 counters recorded per GEMM, protocol checkers on both ports.
 
 ``CSAI_CHIP_CASES`` sets how many random GEMMs the regression runs (default 12; ``make regress``
@@ -15,13 +15,13 @@ import numpy as np
 import pytest
 from cocotb.triggers import ClockCycles
 
-from models.cycle_engine import engine_cycles
-from models.cycle_model import chain_cycles
-from models.regmap import REGMAP
-from tb import coverage_model as fcov
-from tb.chain import write_chain
-from tb.chip_host import ChipHost, MemKnobs
-from tb.chip_tb import (
+from models.chip.regmap import REGMAP
+from models.cycle.cycle_engine import engine_cycles
+from models.cycle.cycle_model import chain_cycles
+from tb.env import coverage_model as fcov
+from tb.env.chain import write_chain
+from tb.env.chip_host import ChipHost, MemKnobs
+from tb.env.chip_tb import (
     FLAG_BIAS,
     FLAG_INT8,
     FLAG_PERCH,
@@ -313,7 +313,7 @@ async def test_soft_and_hard_reset_mid_gemm(dut):
     await host.quiet()
 
 
-# the cocotb modules every chip build runs (tb/select.py): these tests and the directed edges
+# the cocotb modules every chip build runs (tb/flows/select.py): these tests and the directed edges
 COCOTB_MODULES = ("tb.test_chip", "tb.test_chip_edges")
 
 
@@ -323,8 +323,8 @@ REGRESS_ONLY = [pytest.param(*b, marks=pytest.mark.regress_only) for b in [(4, 1
 
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64), *REGRESS_ONLY])
 def test_chip_rtl(array_n: int, bus_w: int) -> None:
-    from tb.mem_model import build_suffix, harness_parameters
-    from tb.sim import CHIP_SOURCES, run_cocotb
+    from tb.env.mem_model import build_suffix, harness_parameters
+    from tb.env.sim import CHIP_SOURCES, run_cocotb
 
     run_cocotb(
         "chip_harness",

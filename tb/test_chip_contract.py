@@ -6,7 +6,7 @@ point, through the registers only as a driver sees the chip: what HWCFG / LIMITS
 report and that the chip enforces exactly that, chain descriptor alignment and address range,
 the chain length limit, where the scale vector lies, STATUS.done after an error, which bias range
 the overlap check counts, what PERF_BYTES_WR and PERF_TILES count, and the conditions of the
-documented 8x8x8 cycle figure. Every C is compared with models/golden.py bit for bit and every
+documented 8x8x8 cycle figure. Every C is compared with models/chip/golden.py bit for bit and every
 byte outside the C's that may be written is checked unchanged.
 
 The builds use a small CHAIN_MAX so that a chain one past the limit, one at the limit and a
@@ -21,13 +21,13 @@ import cocotb
 import numpy as np
 import pytest
 
-from models.cycle_engine import engine_cycles
-from models.cycle_model import chain_cycles
-from models.host_layout import scale_offset, vector_bytes
-from models.regmap import REGMAP
-from tb.chain import descriptor_words, write_chain
-from tb.chip_host import ChipHost, MemKnobs
-from tb.chip_tb import (
+from models.chip.host_layout import scale_offset, vector_bytes
+from models.chip.regmap import REGMAP
+from models.cycle.cycle_engine import engine_cycles
+from models.cycle.cycle_model import chain_cycles
+from tb.env.chain import descriptor_words, write_chain
+from tb.env.chip_host import ChipHost, MemKnobs
+from tb.env.chip_tb import (
     FLAG_BIAS,
     FLAG_INT8,
     FLAG_PERCH,
@@ -39,8 +39,8 @@ from tb.chip_tb import (
     place,
     zero_blocks,
 )
-from tb.mem_image import MemImage
-from tb.sim import REPO
+from tb.env.mem_image import MemImage
+from tb.env.sim import REPO
 
 CHAIN_MAX_TEST = 5  # the contract builds' CHAIN_MAX (the chip's default is in rtl/csai_chip.v)
 
@@ -564,7 +564,7 @@ async def test_chain_fast_memory(dut):
 
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (4, 64), (8, 128)])
 def test_chip_contract_rtl(array_n: int, bus_w: int) -> None:
-    from tb.sim import CHIP_SOURCES, run_cocotb
+    from tb.env.sim import CHIP_SOURCES, run_cocotb
 
     run_cocotb(
         "chip_harness",

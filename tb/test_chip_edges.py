@@ -22,11 +22,11 @@ import time
 import cocotb
 from cocotb.triggers import ClockCycles, RisingEdge
 
-from models.regmap import REGMAP
-from tb import coverage_model as fcov
-from tb.chain import write_chain
-from tb.chip_host import ChipHost, MemKnobs, WatchdogError, phase_names
-from tb.chip_tb import FLAG_BIAS, FLAG_INT8, FLAG_PERCH, FLAG_RELU, FLAG_SPARSE, GemmCase, check_c
+from models.chip.regmap import REGMAP
+from tb.env import coverage_model as fcov
+from tb.env.chain import write_chain
+from tb.env.chip_host import ChipHost, MemKnobs, WatchdogError, phase_names
+from tb.env.chip_tb import FLAG_BIAS, FLAG_INT8, FLAG_PERCH, FLAG_RELU, FLAG_SPARSE, GemmCase, check_c
 
 LAT = (1, 8, 20, 45)
 STALL = (0, 10, 30, 60)

@@ -3,7 +3,7 @@
 Python writes the operands of every tile to hex files, the HDL harness loads them, streams them
 into the core's buffers with double buffering (tile t+1 loads while tile t computes), issues the
 commands back to back, drives res_ready from an LFSR and dumps the result rows; Python then
-compares every row with models/golden.py. Cycles come from the harness's counter: first command
+compares every row with models/chip/golden.py. Cycles come from the harness's counter: first command
 accepted -> last row out.
 """
 
@@ -17,9 +17,9 @@ import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
 
-from models.golden import Requant, gemm
-from tb.results import record
-from tb.seeds import log_seed
+from models.chip.golden import Requant, gemm
+from tb.env.results import record
+from tb.env.seeds import log_seed
 
 
 def _hex_rows(words: list[int], digits: int) -> str:
@@ -129,7 +129,7 @@ async def test_long_run_backpressure(dut):
 
 @pytest.mark.parametrize("array_n", [4, 8, 16])
 def test_core_bulk_rtl(array_n: int) -> None:
-    from tb.sim import run_cocotb
+    from tb.env.sim import run_cocotb
 
     run_cocotb(
         toplevel="core_harness",

@@ -1,7 +1,7 @@
 """cocotb tests of rtl/csr_regfile.v (through tb/hdl/csr_harness.v) against rtl/regmap.json.
 
 Every expectation (offsets, reset values, access types, masks, error codes) comes from the
-register model ``models.regmap.REGMAP``, which reads the JSON: a register added to the JSON but
+register model ``models.chip.regmap.REGMAP``, which reads the JSON: a register added to the JSON but
 not to the RTL (or the other way round) fails here. Register accesses use cocotb-bus's
 AXI4LiteMaster; the B/R back-pressure test drives the bus by hand. An AXI4-Lite protocol checker
 watches the bus in every test.
@@ -16,8 +16,8 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 from cocotb_bus.drivers.amba import AXI4LiteMaster, AXI4Master, AXIProtocolError, AXIxRESP
 
-from models.regmap import REGMAP
-from tb.seeds import log_seed
+from models.chip.regmap import REGMAP
+from tb.env.seeds import log_seed
 
 OKAY, SLVERR = int(AXIxRESP.OKAY), int(AXIxRESP.SLVERR)
 PERF_INPUTS = {
@@ -404,7 +404,7 @@ _BUILD2 = {"A_PANELS": 3, "KMAX": 1024, "CHAIN_MAX": 77, "MEM_BYTES": 0x0030_000
 
 @pytest.mark.parametrize("array_n,bus_w", [(8, 64), (16, 128)])
 def test_csr_regfile_rtl(array_n: int, bus_w: int) -> None:
-    from tb.sim import run_cocotb
+    from tb.env.sim import run_cocotb
 
     run_cocotb(
         "csr_harness",

@@ -1,15 +1,15 @@
 """The small cycle-model sweep of `make test`: 8 random GEMMs (random memory latencies, flags and
 masks) on two chip builds, each run through the chip's registers (C checked bit for bit) and
-compared counter by counter with models/cycle_model.py. The full sweep is `make validate`
-(tb/validate_cycle_model.py)."""
+compared counter by counter with models/cycle/cycle_model.py. The full sweep is `make validate`
+(tb/flows/validate_cycle_model.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tb.validate_cycle_model import COUNTERS, QUICK, TOL, draw_points, run_build
+from tb.flows.validate_cycle_model import COUNTERS, QUICK, TOL, draw_points, run_build
 
-COCOTB_MODULES = ("tb.validate_cycle_model",)  # the cocotb tests it runs (tb/select.py)
+COCOTB_MODULES = ("tb.flows.validate_cycle_model",)  # the cocotb tests it runs (tb/flows/select.py)
 
 
 @pytest.mark.parametrize(("array_n", "bus_w"), QUICK)

@@ -1,5 +1,5 @@
 """cocotb tests of rtl/dma_reader.v and rtl/dma_writer.v on an AXI4 memory model with a protocol
-checker (tb/hdl/dma_harness.v). Data moves through files and command tables (tb/dma_tb.py); every
+checker (tb/hdl/dma_harness.v). Data moves through files and command tables (tb/env/dma_tb.py); every
 check compares memory or the captured stream bit for bit with a numpy expectation, and every test
 ends with the protocol checker clean and nothing outstanding (docs/axi.md)."""
 
@@ -10,9 +10,19 @@ import numpy as np
 import pytest
 from cocotb.triggers import ClockCycles, RisingEdge
 
-from tb import coverage_model as fcov
-from tb.dma_tb import DmaTB, bursts, check_mem, check_stream, nbeats, rand_lens, run_reads, run_writes, source
-from tb.mem_model import mem_model
+from tb.env import coverage_model as fcov
+from tb.env.dma_tb import (
+    DmaTB,
+    bursts,
+    check_mem,
+    check_stream,
+    nbeats,
+    rand_lens,
+    run_reads,
+    run_writes,
+    source,
+)
+from tb.env.mem_model import mem_model
 
 
 @cocotb.test()
@@ -357,8 +367,8 @@ async def test_throughput(dut):
     [(64, 256, 512, 4), (128, 256, 512, 16), (128, 16, 64, 16)],  # the last: csai_chip's DMA setup
 )
 def test_dma_rtl(bus_w: int, max_burst: int, fifo: int, wr_out: int) -> None:
-    from tb.mem_model import build_suffix, harness_parameters
-    from tb.sim import run_cocotb
+    from tb.env.mem_model import build_suffix, harness_parameters
+    from tb.env.sim import run_cocotb
 
     run_cocotb(
         "dma_harness",

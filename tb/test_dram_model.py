@@ -4,7 +4,7 @@ Request streams (directed: one-beat reads, row hits, bank conflicts, bank interl
 collisions, read/write turnarounds, a full queue, bursts up to a 4 KB boundary and across atoms,
 error ranges; and random mixes) run from tables through a table-driven AXI master. Every
 handshake the harness logs (AR, AW, W, R, B) must fall on exactly the edge the Python twin
-(models/dram_axi.py ``simulate``) predicts, every R beat's data and response must equal a
+(models/cycle/dram_axi.py ``simulate``) predicts, every R beat's data and response must equal a
 Python memory image's, and the memory dumped at the end must equal the image with the writes
 applied. An AXI protocol checker watches the bus. Each run logs its replay seed.
 """
@@ -19,10 +19,10 @@ import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
 
-from models.dram_axi import Request, simulate
-from models.dram_timing import DramParams, chip_params
-from tb.mem_image import MemImage
-from tb.seeds import log_seed
+from models.cycle.dram_axi import Request, simulate
+from models.cycle.dram_timing import DramParams, chip_params
+from tb.env.mem_image import MemImage
+from tb.env.seeds import log_seed
 
 BUS = 8  # bytes per beat (BUS_W 64)
 PAGE = 4096
@@ -257,7 +257,7 @@ SOURCES = ["tb/hdl/dram_model.v", "tb/hdl/axi_protocol_checker.v", "tb/hdl/dram_
 
 @pytest.mark.parametrize("build", list(BUILDS))
 def test_dram_model_rtl(build: str) -> None:
-    from tb.sim import run_cocotb
+    from tb.env.sim import run_cocotb
 
     params = {"BUS_W": 64, "MEM_BYTES": 1 << 18, **BUILDS[build].hdl_parameters()}
     run_cocotb("dram_harness", SOURCES, "tb.test_dram_model", params, f"dram_{build}")

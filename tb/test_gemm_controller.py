@@ -1,5 +1,5 @@
 """cocotb tests of rtl/gemm_controller.v with the core on an ideal request-level memory
-(tb/hdl/ctrl_harness.v): random shapes and flags, bit-exact against models/golden.py."""
+(tb/hdl/ctrl_harness.v): random shapes and flags, bit-exact against models/chip/golden.py."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 
-from models.regmap import REGMAP
-from tb.chip_tb import (
+from models.chip.regmap import REGMAP
+from tb.env.chip_tb import (
     FLAG_BIAS,
     FLAG_INT8,
     FLAG_PERCH,
@@ -22,8 +22,8 @@ from tb.chip_tb import (
     build,
     run_on_harness,
 )
-from tb.mem_image import MemImage
-from tb.seeds import log_seed
+from tb.env.mem_image import MemImage
+from tb.env.seeds import log_seed
 
 
 async def _setup(dut):
@@ -173,7 +173,7 @@ async def test_largest_m_and_n(dut):
 
 
 def test_gemm_controller_largest_dims_rtl() -> None:
-    from tb.sim import CTRL_SOURCES, run_cocotb
+    from tb.env.sim import CTRL_SOURCES, run_cocotb
 
     run_cocotb(
         "ctrl_harness",
@@ -187,7 +187,7 @@ def test_gemm_controller_largest_dims_rtl() -> None:
 
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64)])
 def test_gemm_controller_rtl(array_n: int, bus_w: int) -> None:
-    from tb.sim import CTRL_SOURCES, run_cocotb
+    from tb.env.sim import CTRL_SOURCES, run_cocotb
 
     run_cocotb(
         "ctrl_harness",

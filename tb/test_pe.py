@@ -7,8 +7,8 @@ import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
 
-from models.golden import matmul_int8
-from tb.seeds import log_seed
+from models.chip.golden import matmul_int8
+from tb.env.seeds import log_seed
 
 
 async def _reset(dut) -> np.random.Generator:
@@ -71,6 +71,6 @@ async def test_result_held_while_next_accumulates(dut):
 
 
 def test_pe_rtl() -> None:
-    from tb.sim import run_cocotb
+    from tb.env.sim import run_cocotb
 
     run_cocotb("pe", ["rtl/pe.v"], "tb.test_pe", {}, "pe")

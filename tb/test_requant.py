@@ -15,8 +15,8 @@ from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 from cocotb_bus.monitors import BusMonitor
 from cocotb_bus.scoreboard import Scoreboard
 
-from models.golden import Requant, output_stage
-from tb.seeds import log_seed
+from models.chip.golden import Requant, output_stage
+from tb.env.seeds import log_seed
 
 I32 = (-(2**31), 2**31 - 1)
 
@@ -121,6 +121,6 @@ async def test_random(dut):
 
 
 def test_requant_rtl() -> None:
-    from tb.sim import run_cocotb
+    from tb.env.sim import run_cocotb
 
     run_cocotb("requant", ["rtl/requant.v"], "tb.test_requant", {}, "requant")

@@ -8,9 +8,9 @@ import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 
-from models.golden import matmul_int8
-from tb.core_tb import pack, unpack_signed
-from tb.seeds import log_seed
+from models.chip.golden import matmul_int8
+from tb.env.core_tb import pack, unpack_signed
+from tb.env.seeds import log_seed
 
 
 async def _reset(dut):
@@ -96,7 +96,7 @@ async def test_back_to_back_results_held(dut):
 
 @pytest.mark.parametrize("array_n", [4, 8, 16])
 def test_systolic_array_rtl(array_n: int) -> None:
-    from tb.sim import run_cocotb
+    from tb.env.sim import run_cocotb
 
     run_cocotb(
         "systolic_array",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from models.accounting import layer_gemms, model_gemms, model_vector_ops, weight_matrix_elements
-from models.architectures import READERS
-from models.workloads import (
+from models.transformer.accounting import layer_gemms, model_gemms, model_vector_ops, weight_matrix_elements
+from models.transformer.architectures import READERS
+from models.transformer.workloads import (
     Scenario,
     WorkloadError,
     bundled_models,

@@ -1,5 +1,5 @@
-"""Pure-Python tests of models/cycle_model.py and models/cycle_engine.py (the comparison with the
-chip RTL is tb/validate_cycle_model.py).
+"""Pure-Python tests of models/cycle/cycle_model.py and models/cycle/cycle_engine.py (the comparison with the
+chip RTL is tb/flows/validate_cycle_model.py).
 
 Where a figure is asserted exactly it was derived from the microarchitecture (docs/core.md,
 docs/cycle_model.md) and agrees with the RTL counters of the validation sweep.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.cycle_model import (
+from models.cycle.cycle_model import (
     F_BIAS,
     F_INT8,
     F_PERCH,
@@ -97,8 +97,8 @@ def test_memory_latencies_add_cycles() -> None:
 
 
 def test_chip_benchmarks() -> None:
-    """The figures of tb/bench_chip.py (build/bench/chip.md, PERF_CYCLES of the chip RTL)."""
-    # the bench's operands, as tb/mem_image.py places them (A first, at 4 KB)
+    """The figures of tb/flows/bench_chip.py (build/bench/chip.md, PERF_CYCLES of the chip RTL)."""
+    # the bench's operands, as tb/env/mem_image.py places them (A first, at 4 KB)
     small = dict(addrs=dict(a=4096, lda=8, b=4160, ldb=8, bias=4224, map=0), c_addr=4288, ldc=8)
     big = dict(addrs=dict(a=4096, lda=256, b=69632, ldb=256, bias=135168, map=0), c_addr=137216, ldc=256)
     for bursts, t_small, ar_small, t_big, ar_big in (
@@ -162,7 +162,7 @@ def test_refused_shapes() -> None:
 def test_measured_records_replace_the_model(tmp_path) -> None:
     import json
 
-    from models.cycle_measured import measured_index, with_measurements
+    from models.cycle.cycle_measured import measured_index, with_measurements
 
     rec = dict(
         m=64, n=64, k=64, array_n=8, bus_w=64, mem_latency=20, mem_wr_latency=20, stall_prob=0.0,
@@ -187,11 +187,11 @@ def test_measured_records_replace_the_model(tmp_path) -> None:
 
 def test_engine_constants_follow_the_rtl() -> None:
     """The chip parameters the engine model hard-codes are the defaults of rtl/csai_chip.v and
-    rtl/gemm_controller.v (a change there must be made in models/cycle_engine.py too)."""
+    rtl/gemm_controller.v (a change there must be made in models/cycle/cycle_engine.py too)."""
     import re
     from pathlib import Path
 
-    from models import cycle_engine as ce
+    from models.cycle import cycle_engine as ce
 
     rtl = Path(__file__).resolve().parent.parent / "rtl"
     chip = (rtl / "csai_chip.v").read_text()
@@ -210,13 +210,13 @@ def test_engine_constants_follow_the_rtl() -> None:
 def test_validation_record_is_current() -> None:
     """The label's figures come from the last passing `make validate`, which stored a hash of the RTL
     and the engine model it ran on: a change to either since then must be validated again."""
-    from models.cycle_model import MODEL_LABEL, sources_hash, validation_record
+    from models.cycle.cycle_model import MODEL_LABEL, sources_hash, validation_record
 
     rec = validation_record()
     assert rec is not None, "no models/cycle_model_validation.json: run make validate"
     assert rec["points"] >= 50 and rec["max_abs_error"] <= 0.01, rec
     assert rec["sources_sha256"] == sources_hash(), (
-        "rtl/*.v or models/cycle_engine.py changed since the last make validate: run it and commit "
+        "rtl/*.v or models/cycle/cycle_engine.py changed since the last make validate: run it and commit "
         "models/cycle_model_validation.json"
     )
     assert f"on {rec['points']} random GEMMs" in MODEL_LABEL

@@ -1,4 +1,4 @@
-"""The DRAM model's parameters (models/dram_timing.py): conversion to chip cycles, refusal of
+"""The DRAM model's parameters (models/cycle/dram_timing.py): conversion to chip cycles, refusal of
 parameters that make no sense (in Python and in the HDL at elaboration), the sustained read
 bandwidth, and timing rules of the twin on small hand-checked cases."""
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from models.dram_axi import DramController, IdealMemory, Request, simulate
-from models.dram_timing import (
+from models.cycle.dram_axi import DramController, IdealMemory, Request, simulate
+from models.cycle.dram_timing import (
     DDR3_1600K,
     DramConfigError,
     DramParams,
@@ -237,7 +237,7 @@ def test_controller_schedules_in_acceptance_order() -> None:
 def test_dram_memory_refuses_a_queue_the_chip_can_overfill() -> None:
     from dataclasses import replace
 
-    from models.mem_timing import DramMemory
+    from models.cycle.mem_timing import DramMemory
 
     with pytest.raises(ValueError, match="queue_depth = 16"):
         DramMemory(replace(P100, queue_depth=16))
@@ -248,8 +248,8 @@ def test_engine_on_dram_follows_the_dram_not_the_ideal_latency() -> None:
     each. At a 1 GHz chip clock an atom slot is 5 cycles, so the DRAM, not the bus, sets the pace
     (about 5x the ideal memory's cycles); at 39 MHz an atom slot is one cycle and the DRAM costs
     only its latency. The same bytes move either way."""
-    from models.cycle_engine import engine_cycles
-    from models.mem_timing import DramMemory
+    from models.cycle.cycle_engine import engine_cycles
+    from models.cycle.mem_timing import DramMemory
 
     ideal = engine_cycles(1, 256, 256)
     fast = engine_cycles(1, 256, 256, mem=DramMemory(chip_params(chip_khz=1_000_000)))

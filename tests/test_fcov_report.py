@@ -1,4 +1,4 @@
-"""tb/fcov_report.py: hits add up over files, holes are named, other models are refused."""
+"""tb/flows/fcov_report.py: hits add up over files, holes are named, other models are refused."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from tb import fcov_report
+from tb.flows import fcov_report
 
 
 def _export(path: Path, hits: dict) -> Path:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.golden import (
+from models.chip.golden import (
     Requant,
     gemm,
     matmul_int8,

@@ -1,5 +1,5 @@
-"""The host model (models/host.py), the non-GEMM accounting it times, the overlap rule, and the
-report's clock (models/clock.py)."""
+"""The host model (models/report/host.py), the non-GEMM accounting it times, the overlap rule, and the
+report's clock (models/report/clock.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from models import cycle_model
-from models.accounting import HOST_LANE_OPS, KMAX, LaneOps, VectorOp, model_gemms, model_vector_ops
-from models.clock import FALLBACK_MHZ, ClockError, recorded_clock, report_clock, rtl_hash
-from models.host import (
+from models.cycle import cycle_model
+from models.report.clock import FALLBACK_MHZ, ClockError, recorded_clock, report_clock, rtl_hash
+from models.report.host import (
     DEFAULT_HOST,
     FIELDS,
     PRE,
@@ -24,8 +23,16 @@ from models.host import (
     op_time,
     parse_host,
 )
-from models.performance import ChipParams, evaluate
-from models.workloads import Scenario, resolve_model
+from models.report.performance import ChipParams, evaluate
+from models.transformer.accounting import (
+    HOST_LANE_OPS,
+    KMAX,
+    LaneOps,
+    VectorOp,
+    model_gemms,
+    model_vector_ops,
+)
+from models.transformer.workloads import Scenario, resolve_model
 
 REPO = Path(__file__).resolve().parent.parent
 

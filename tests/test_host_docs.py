@@ -1,5 +1,5 @@
 """The host documents agree with the models and the RTL: the requantization examples and the
-sparsity-map example of docs/host_guide.md are what models/golden.py and models/host_layout.py
+sparsity-map example of docs/host_guide.md are what models/chip/golden.py and models/chip/host_layout.py
 compute, the scale-vector position is stated with one formula everywhere, every register field
 and error name the docs use exists in rtl/regmap.json, the controller's error constants carry the
 regmap's names and values, and the documented 8x8x8 figure is the cycle model's for the stated
@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.cycle_engine import F_BIAS, F_INT8, engine_cycles
-from models.golden import Requant, output_stage
-from models.host_layout import map_stride, scale_offset, sparsity_map
-from models.regmap import JSON_PATH, REGMAP
+from models.chip.golden import Requant, output_stage
+from models.chip.host_layout import map_stride, scale_offset, sparsity_map
+from models.chip.regmap import JSON_PATH, REGMAP
+from models.cycle.cycle_engine import F_BIAS, F_INT8, engine_cycles
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"

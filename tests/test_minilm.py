@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models import demo, minilm, minilm_cli
-from models.minilm import (
+from models.demo import cli as demo
+from models.demo import minilm, minilm_cli
+from models.demo.minilm import (
     CALIBRATION_SENTENCES,
     DEMO_SENTENCES,
     PUBLISHED_SIMILARITY,
@@ -53,15 +54,16 @@ def model() -> minilm.MiniLM:
 
 @pytest.fixture(scope="module")
 def quant():  # type: ignore[no-untyped-def]
-    from models.encoder_int8 import default_quant_model
+    from models.demo.calibration import default_quant_model
 
     return default_quant_model()
 
 
 @pytest.fixture(scope="module")
 def embeddings() -> tuple[np.ndarray, np.ndarray]:
-    from models.encoder_float import embed_sentences
-    from models.encoder_int8 import default_quant_model, embed_sentences_int8
+    from models.demo.calibration import default_quant_model
+    from models.demo.encoder_float import embed_sentences
+    from models.demo.encoder_int8 import embed_sentences_int8
 
     model = minilm.default_model()
     return embed_sentences(model, DEMO_SENTENCES), embed_sentences_int8(default_quant_model(), DEMO_SENTENCES)
@@ -106,7 +108,8 @@ def test_int8_pooled_embedding_cosine_and_ranking(embeddings) -> None:  # type: 
 
 @needs_weights
 def test_layer_jobs_fit_the_chip_and_match_golden(quant) -> None:  # type: ignore[no-untyped-def]
-    from models.encoder_int8 import (
+    from models.chip.golden import SHIFT_MAX
+    from models.demo.encoder_int8 import (
         fast_executor,
         golden_executor,
         layer_case,
@@ -114,7 +117,6 @@ def test_layer_jobs_fit_the_chip_and_match_golden(quant) -> None:  # type: ignor
         row_cosines,
         run_layer,
     )
-    from models.golden import SHIFT_MAX
 
     case = layer_case(quant, DEMO_SENTENCES[0], layer=0)
     assert len(case.mask) == RTL_SEQ_LEN
@@ -142,8 +144,8 @@ def test_layer_jobs_fit_the_chip_and_match_golden(quant) -> None:  # type: ignor
 def test_staged_run_equals_the_layer_pipeline(quant) -> None:  # type: ignore[no-untyped-def]
     """The encoder as 36 stages (6 per layer) gives the whole-model INT8 embedding bit for bit, and
     ffn_down is one GEMM of all 16 rows (no [CLS] split)."""
-    from models.encoder_int8 import STAGES, embed_sentences_int8
-    from models.staged import run_golden
+    from models.demo.encoder_int8 import STAGES, embed_sentences_int8
+    from models.demo.staged import run_golden
 
     emb, stages = run_golden(quant, DEMO_SENTENCES[2])
     assert [s.label for s in stages] == [f"L{i}.{n}" for i in range(6) for n in STAGES]
@@ -178,17 +180,17 @@ def test_too_long_sentence_is_a_one_line_error(capsys) -> None:  # type: ignore[
 @pytest.mark.parametrize("kind", ["failed", "mismatch"])
 def test_failed_chip_run_is_a_one_line_error(monkeypatch, capsys, kind) -> None:  # type: ignore[no-untyped-def]
     """A simulation that fails, or a stage whose chip result differs from the golden model (here:
-    replaced by a run that raises as tb/minilm_staged.py does), is one error line and status 2,
+    replaced by a run that raises as tb/flows/minilm_staged.py does), is one error line and status 2,
     with nothing on stdout. The real chip runs are in tb/test_minilm_chip.py."""
-    import tb.minilm_staged
-    from tb import minilm_demo
+    import tb.flows.minilm_staged
+    from tb.flows import minilm_demo
 
     def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
         if kind == "failed":
             raise AssertionError("minilm: 1 of 1 cocotb tests failed (see log)\nmore detail")
-        raise tb.minilm_staged.StageMismatch("sentence 0 stage L2.ffn_up: ...; operands saved to x.npz")
+        raise tb.flows.minilm_staged.StageMismatch("sentence 0 stage L2.ffn_up: ...; operands saved to x.npz")
 
-    monkeypatch.setattr(tb.minilm_staged, "run_staged_on_chip", failing)
+    monkeypatch.setattr(tb.flows.minilm_staged, "run_staged_on_chip", failing)
     rc = minilm_demo.main(["--layers", "1"])
     cap = capsys.readouterr()
     assert rc == 2 and cap.out == ""
@@ -200,12 +202,12 @@ def test_failed_chip_run_is_a_one_line_error(monkeypatch, capsys, kind) -> None:
 
 @needs_weights
 def test_chip_demo_printout(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    """tb.minilm_demo's report from a staged run (here the golden model's, shaped as the chip
+    """tb.flows.minilm_demo's report from a staged run (here the golden model's, shaped as the chip
     run returns it; the real chip run is tb/test_minilm_chip.py): matrices, cosines, stages."""
-    import tb.minilm_staged
-    from models.encoder_int8 import default_quant_model
-    from models.staged import predicted_chain_cycles, run_golden
-    from tb import minilm_demo
+    import tb.flows.minilm_staged
+    from models.demo.calibration import default_quant_model
+    from models.demo.staged import predicted_chain_cycles, run_golden
+    from tb.flows import minilm_demo
 
     def golden_run(sentences, layers):  # type: ignore[no-untyped-def]
         embs, recs = [], []
@@ -218,9 +220,9 @@ def test_chip_demo_printout(monkeypatch, capsys) -> None:  # type: ignore[no-unt
                 recs.append(
                     dict(sentence=i, label=st.label, jobs=len(st.jobs), macs=macs, predicted=p, total=p)
                 )
-        return tb.minilm_staged.StagedRun(np.array(embs), [True] * len(sentences), recs, 0.0)
+        return tb.flows.minilm_staged.StagedRun(np.array(embs), [True] * len(sentences), recs, 0.0)
 
-    monkeypatch.setattr(tb.minilm_staged, "run_staged_on_chip", golden_run)
+    monkeypatch.setattr(tb.flows.minilm_staged, "run_staged_on_chip", golden_run)
     rc = minilm_demo.main(["--sentences", "2", "--layers", "1"])
     out = capsys.readouterr().out
     assert rc == 0
@@ -229,7 +231,7 @@ def test_chip_demo_printout(monkeypatch, capsys) -> None:  # type: ignore[no-unt
 
 
 @needs_weights
-@pytest.mark.parametrize("module", ["models.demo", "tb.minilm_demo"])
+@pytest.mark.parametrize("module", ["models.demo", "tb.flows.minilm_demo"])
 def test_demo_exit_status_from_the_command_line(module: str) -> None:
     r = subprocess.run(
         [sys.executable, "-m", module, TOO_LONG], cwd=ROOT, capture_output=True, text=True, timeout=60

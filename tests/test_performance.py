@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.cycle_model import CycleEstimate, first_order_gemm_cycles
-from models.performance import ChipParams, evaluate
-from models.workloads import Scenario, resolve_model
+from models.cycle.cycle_model import CycleEstimate, first_order_gemm_cycles
+from models.report.performance import ChipParams, evaluate
+from models.transformer.workloads import Scenario, resolve_model
 
 
 def cycles(m: int, n: int, k: int, *, mem_latency: int = 0, sparsity: float = 0.0) -> CycleEstimate:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.regmap import (
+from models.chip.regmap import (
     DOC_PATH,
     REGMAP,
     RTL_PATH,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from models.differences import DOC_PATH, difference_rows, render_table, updated_doc
-from models.workloads import bundled_models
+from models.report.differences import DOC_PATH, difference_rows, render_table, updated_doc
+from models.transformer.workloads import bundled_models
 
 REPO = Path(__file__).resolve().parent.parent
 OUTPUTS = {
@@ -228,7 +228,7 @@ def test_bad_sweep_one_line_exit_2_nothing_written(
 
 
 def _host_file(tmp_path: Path, drop: str | None = None, **values: object) -> str:
-    from models.host import DEFAULT_HOST
+    from models.report.host import DEFAULT_HOST
 
     doc = json.loads(DEFAULT_HOST.read_text())
     if drop:
@@ -240,7 +240,7 @@ def _host_file(tmp_path: Path, drop: str | None = None, **values: object) -> str
 
 def _timing_record(tmp_path: Path, rtl_sha256: str | None = None) -> str:
     """A provisional place-and-route record (the fpga branch writes the real one)."""
-    from models.clock import rtl_hash
+    from models.report.clock import rtl_hash
 
     rec = {
         "part": "LFE5U-85F",
@@ -378,7 +378,7 @@ def test_pipelined_overlap_and_the_hypothetical_vector_unit(tmp_path: Path) -> N
 
 def test_readme_figures_are_current() -> None:
     """The README's end-to-end block is what the code computes now, with the clock's label."""
-    from models.readme_figures import README, render, results, updated_readme
+    from models.report.readme_figures import README, render, results, updated_readme
 
     text = README.read_text(encoding="utf-8")
     assert updated_readme(text, render(results())) == text

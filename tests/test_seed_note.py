@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.seed_note import (
+from models.report.seed_note import (
     NOTE_FIGURES,
     NOTE_SCENARIOS,
     note_method,

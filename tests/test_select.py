@@ -1,11 +1,11 @@
-"""tb/select.py: a replay selection names the builds that contain the test; an empty one is one
+"""tb/flows/select.py: a replay selection names the builds that contain the test; an empty one is one
 line (the Makefile's pre-check exits 2 with it)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tb import select
+from tb.flows import select
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""tb/summary.py: a cocotb failure a pytest test asked for is XFAIL, and only while its
+"""tb/flows/summary.py: a cocotb failure a pytest test asked for is XFAIL, and only while its
 results.xml is the file that test marked."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tb import summary
+from tb.flows import summary
 
 XML = """<testsuites><testsuite><testcase name="minilm_stages"><failure message="mismatch"/></testcase>
 <testcase name="other"/></testsuite></testsuites>"""

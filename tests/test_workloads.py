@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from models.accounting import (
+from models.transformer.accounting import (
     GROUP_ATTN_SEQ,
     Gemm,
     layer_gemms,
@@ -15,7 +15,7 @@ from models.accounting import (
     model_vector_ops,
     weight_matrix_elements,
 )
-from models.workloads import (
+from models.transformer.workloads import (
     Scenario,
     WorkloadError,
     bundled_models,
@@ -232,7 +232,7 @@ def test_vector_ops_are_counted() -> None:
 
 def test_workloads_doc_table_matches_the_code() -> None:
     """Every row of the bundled-models table in docs/workloads.md is what the code computes."""
-    from models.workloads import embedding_parameters, head_parameters, layer_parameters
+    from models.transformer.workloads import embedding_parameters, head_parameters, layer_parameters
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "workloads.md").read_text(encoding="utf-8")
     for name in bundled_models():

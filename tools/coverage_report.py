@@ -4,7 +4,7 @@
 
 * Input: every ``coverage_<seed>_<tag>.dat`` a ``make coverage`` run wrote in its build folder,
   each with a sidecar ``.json`` holding the sha256 of rtl/ it was built from
-  (tb/simulators.py). Files of different RTL (or of RTL other than the checkout's) are refused:
+  (tb/env/simulators.py). Files of different RTL (or of RTL other than the checkout's) are refused:
   one line, exit 2, nothing written.
 * Merge: ``verilator_coverage --write <out>/coverage.dat`` over all of them (Verilator's own
   merge, counts summed per point).
@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--waivers", type=Path, default=WAIVERS)
     ap.add_argument("--no-html", action="store_true", help="skip genhtml")
     args = ap.parse_args(argv)
-    from tb.simulators import rtl_hash
+    from tb.env.simulators import rtl_hash
 
     try:
         dats = sorted(args.runs.glob("*/coverage_*.dat"))

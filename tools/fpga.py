@@ -63,7 +63,7 @@ class FlowError(Exception):
 
 
 def rtl_sha256(repo: Path = REPO) -> str:
-    """sha256 over rtl/*.v as models.cycle_model.sources_hash does it (sorted names, path, bytes)."""
+    """sha256 over rtl/*.v as models.cycle.cycle_model.sources_hash does it (sorted names, path, bytes)."""
     h = hashlib.sha256()
     for f in sorted((repo / "rtl").glob("*.v")):
         h.update(f"rtl/{f.name}\n".encode())

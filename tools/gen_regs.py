@@ -3,7 +3,7 @@
     .venv/bin/python tools/gen_regs.py           # rewrite both files if they changed
     .venv/bin/python tools/gen_regs.py --check   # exit 1 if either file is stale (CI)
 
-The logic lives in models/regmap.py (the same module the testbenches use as their register
+The logic lives in models/chip/regmap.py (the same module the testbenches use as their register
 model); tests/test_regmap.py runs the --check comparison under pytest.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from models.regmap import DOC_PATH, RTL_PATH, load, render_markdown, render_verilog, splice, validate
+from models.chip.regmap import DOC_PATH, RTL_PATH, load, render_markdown, render_verilog, splice, validate
 
 
 def outputs() -> dict[Path, str]:

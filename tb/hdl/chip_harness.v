@@ -1,5 +1,5 @@
 `default_nettype none
-// Simulation toplevel for the whole chip (tb/test_chip.py, tb/bench_chip.py):
+// Simulation toplevel for the whole chip (tb/test_chip.py, tb/flows/bench_chip.py):
 //   * rtl/csai_chip.v with its AXI4-Lite register port on the top (cocotb-bus AXI4LiteMaster,
 //     prefix "s_axi");
 //   * its AXI4 master port on tb/hdl/axi_mem_model.v (latency, stalls, beat gaps and error
@@ -16,7 +16,7 @@ module chip_harness #(
     parameter integer MEM_BYTES = 1 << 18,    // memory model size; also the chip's MEM_BYTES
     parameter integer CHAIN_MAX = 4096,       // the chip's chain length limit (tests use small ones)
     // memory model: 0 = the ideal axi_mem_model, 1 = dram_model with the DRAM_* timing (chip
-    // cycles from models/dram_timing.py; docs/dram_model.md)
+    // cycles from models/cycle/dram_timing.py; docs/dram_model.md)
     parameter integer MEM_DRAM = 0,
     parameter integer DRAM_T_CL = 0, DRAM_T_CWL = 0, DRAM_T_RCD = 0, DRAM_T_RP = 0,
     parameter integer DRAM_T_RAS = 0, DRAM_T_RTP = 0, DRAM_T_WTR = 0, DRAM_T_WR = 0,
@@ -64,7 +64,7 @@ module chip_harness #(
     output wire [31:0] lite_wr_outstanding,
     output wire [31:0] mem_rd_beats,
     output wire [31:0] mem_wr_beats,
-    // coverage probes (tb/coverage_model.py): the controller's phase bits {abort, store,
+    // coverage probes (tb/env/coverage_model.py): the controller's phase bits {abort, store,
     // compute, load, check, fetch}, the phase of the last soft reset that reached it and how
     // many did, and per AXI channel the cycles of back-pressure (AR/AW/W: valid without ready;
     // R/B: a due beat held back by the memory, since the chip's RREADY/BREADY are always 1)

@@ -32,7 +32,7 @@ module dma_harness #(
     parameter integer TAB_DEPTH      = 4096,     // command tables, entries
     parameter integer QUEUE_DEPTH    = 64,       // memory model request queues
     // memory model: 0 = axi_mem_model, 1 = dram_model with the DRAM_* timing (chip cycles
-    // from models/dram_timing.py via tb/mem_model.py; docs/dram_model.md)
+    // from models/cycle/dram_timing.py via tb/env/mem_model.py; docs/dram_model.md)
     parameter integer MEM_DRAM = 0,
     parameter integer DRAM_T_CL = 0, DRAM_T_CWL = 0, DRAM_T_RCD = 0, DRAM_T_RP = 0,
     parameter integer DRAM_T_RAS = 0, DRAM_T_RTP = 0, DRAM_T_WTR = 0, DRAM_T_WR = 0,

@@ -12,9 +12,9 @@
 //   * one command queue of QUEUE_DEPTH reads + writes: ARREADY / AWREADY low while it is full;
 //     requests are scheduled in acceptance order (a write once its last W beat is in), R beats
 //     and B responses come back in order (one ID).
-// Every T_* is in chip clock cycles and comes from models/dram_timing.py (hdl_parameters()),
+// Every T_* is in chip clock cycles and comes from models/cycle/dram_timing.py (hdl_parameters()),
 // the one place of the DRAM figures and their source; the defaults 0 are refused. The Python
-// twin (models/dram_timing.py) predicts every beat's cycle; tb/test_dram_model.py checks it.
+// twin (models/cycle/dram_timing.py) predicts every beat's cycle; tb/test_dram_model.py checks it.
 //
 // Memory, bulk access and errors as axi_mem_model.v: MEM_BYTES at MEM_BASE, load_req ->
 // $readmemh(+MEM_LOAD= or LOAD_FILE), dump_req -> $writememh(+MEM_DUMP= or DUMP_FILE) over
@@ -33,7 +33,7 @@ module dram_model #(
     parameter [31:0]  MEM_BASE    = 32'h0000_0000,  // byte address of mem[0]
     parameter         LOAD_FILE   = "mem_load.hex", // default file of load_req
     parameter         DUMP_FILE   = "mem_dump.hex", // default file of dump_req
-    // DRAM timing in chip cycles (models/dram_timing.py); 0 = not set, refused
+    // DRAM timing in chip cycles (models/cycle/dram_timing.py); 0 = not set, refused
     parameter integer T_CL        = 0,   // READ to its data
     parameter integer T_CWL       = 0,   // WRITE to its data
     parameter integer T_RCD       = 0,   // ACT to READ/WRITE
@@ -111,7 +111,7 @@ module dram_model #(
 
     // ---------------- parameter checks (refused at elaboration, naming the parameter) ----------------
     initial begin
-        if (T_CL < 1)    $fatal(1, "dram_model: parameter T_CL = %0d must be >= 1 (from models/dram_timing.py)", T_CL);
+        if (T_CL < 1)    $fatal(1, "dram_model: parameter T_CL = %0d must be >= 1 (from models/cycle/dram_timing.py)", T_CL);
         if (T_CWL < 1)   $fatal(1, "dram_model: parameter T_CWL = %0d must be >= 1", T_CWL);
         if (T_RCD < 1)   $fatal(1, "dram_model: parameter T_RCD = %0d must be >= 1", T_RCD);
         if (T_RP < 1)    $fatal(1, "dram_model: parameter T_RP = %0d must be >= 1", T_RP);
@@ -153,7 +153,7 @@ module dram_model #(
         in_mem = (a >= MEM_BASE) && ((a - MEM_BASE) < MEM_BYTES);
     endfunction
 
-    // ---------------- DRAM scheduler state (models/dram_timing.py DramScheduler) ----------------
+    // ---------------- DRAM scheduler state (models/cycle/dram_timing.py DramScheduler) ----------------
     integer open_row [0:NB-1];   // -1 = closed
     integer t_act_ok [0:NB-1];
     integer t_cas_ok [0:NB-1];

@@ -1,19 +1,19 @@
 `default_nettype none
-// Pure-HDL speed reference of `make simspeed` (tb/simspeed.py): the same chip_harness as the
+// Pure-HDL speed reference of `make simspeed` (tb/flows/simspeed.py): the same chip_harness as the
 // cocotb runs (chip, AXI memory model, protocol checkers), driven with no Python at all, the same
 // on Icarus and on Verilator (--binary --timing):
-//   * the clock is an `always #5` here: 10 ns with the 1ns/1ps time scale tb/simspeed.py gives
+//   * the clock is an `always #5` here: 10 ns with the 1ns/1ps time scale tb/flows/simspeed.py gives
 //     both simulators as the cocotb runs have it;
 //   * memory is loaded with the model's load_req ($readmemh of mem_load.hex, written by Python);
 //   * the registers are written by a small AXI4-Lite task from +REGS=<file>: one line per write,
 //     12 address bits then 32 data bits in hex ({addr, data}), +NREGS=<count> lines, the last
 //     one writes CTRL.start;
 //   * it waits for irq with the simulator free-running (a level wait: no testbench code runs per
-//     cycle), prints `SIMSPEED start` and `SIMSPEED irq` lines (flushed, so tb/simspeed.py can
+//     cycle), prints `SIMSPEED start` and `SIMSPEED irq` lines (flushed, so tb/flows/simspeed.py can
 //     time the run between them from the wall clock), reads STATUS and PERF_CYCLES, dumps memory
 //     (mem_dump.hex) and finishes;
 //   * it checks C itself: the dump is read back and the words C_LO .. C_HI-1 (+C_LO, +C_HI) are
-//     compared with +EXPECT=<file>, the memory image with the golden C (models/golden.py) written
+//     compared with +EXPECT=<file>, the memory image with the golden C (models/chip/golden.py) written
 //     by Python; a mismatch, a bad response or no irq within +MAXCYCLES prints `SIMSPEED error`
 //     and ends with $fatal (non-zero exit). Python checks C in the dump against the golden model
 //     once more.
@@ -30,7 +30,7 @@ module simspeed_tb;
     parameter integer KMAX      = 512;
     parameter integer MEM_BYTES = 1 << 20;
     parameter integer MAX_REGS  = 64;
-    parameter [11:0]  STATUS_ADDR = 12'h014;        // tb/simspeed.py passes them from regmap.json
+    parameter [11:0]  STATUS_ADDR = 12'h014;        // tb/flows/simspeed.py passes them from regmap.json
     parameter [11:0]  CYCLES_LO_ADDR = 12'h080;
     parameter [11:0]  CYCLES_HI_ADDR = 12'h084;
     localparam integer WORDS = MEM_BYTES / (BUS_W / 8);

@@ -1,0 +1,119 @@
+"""Calibration of the INT8 MiniLM (``models.demo.encoder_int8``): the activation ranges of the
+float model over fixed sentences, the SmoothQuant factors of the LayerNorm outputs, and the
+quantized layers built from them (the scheme is in encoder_int8's module doc)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from models.demo.encoder_float import embed, layer_forward
+from models.demo.encoder_int8 import (
+    COLUMN_NAMES,
+    DOWN_MODE,
+    DOWN_MODES,
+    QMAX,
+    TENSOR_NAMES,
+    FloatArray,
+    QLinear,
+    QuantLayer,
+    QuantModel,
+)
+from models.demo.minilm import (
+    CALIBRATION_SENTENCES,
+    DEMO_SENTENCES,
+    RTL_SEQ_LEN,
+    MiniLM,
+    MiniLMError,
+    default_model,
+    encode,
+)
+
+SMOOTH_ALPHA = 0.5  # SmoothQuant migration strength for the inputs named in SMOOTHED
+SMOOTHED = ("x", "a")  # GEMM inputs smoothed per channel (LayerNorm outputs)
+COLUMN_HEADROOM = 1.5  # per-column ranges come from few tokens: x1.5 keeps unseen sentences unclipped
+
+
+def activation_ranges(
+    model: MiniLM, sentences: Sequence[str], seq_len: int
+) -> list[dict[str, float | FloatArray]]:
+    """Per layer: absmax of each TENSOR_NAMES tensor and per-column absmax of each COLUMN_NAMES
+    tensor and of each SMOOTHED input (as NAME_ch) of the float model, over the sentences padded to
+    ``seq_len`` (the rows the chip sees)."""
+    cfg = model.config
+    d = cfg.head_dim
+    ranges: list[dict[str, float | FloatArray]] = [{} for _ in model.layers]
+    for s in sentences:
+        e = encode(model.tokenizer, s, seq_len)
+        x = embed(model, e.ids)
+        for i, lw in enumerate(model.layers):
+            t: dict[str, FloatArray] = {}
+            x = layer_forward(x, lw, e.mask, cfg.heads, cfg.eps, trace=t)
+            t["q"], t["k"], t["v"] = (
+                t["x"] @ w + b for w, b in ((lw.wq, lw.bq), (lw.wk, lw.bk), (lw.wv, lw.bv))
+            )
+            heads = range(cfg.heads)
+            t["score"] = np.stack(
+                [t["q"][:, h * d : (h + 1) * d] @ t["k"][:, h * d : (h + 1) * d].T for h in heads]
+            )
+            t["score"] /= math.sqrt(d)
+            t["gelu_cls"], t["gelu"] = t["gelu"][:1], t["gelu"][1:]
+            r = ranges[i]
+            for name in TENSOR_NAMES:
+                r[name] = max(float(r.get(name, 0.0)), float(np.abs(t[name]).max()))
+            for name in COLUMN_NAMES + SMOOTHED:
+                key = name + "_ch" if name in SMOOTHED else name
+                r[key] = np.maximum(r.get(key, 0.0), np.abs(t[name]).max(axis=0))
+    return ranges
+
+
+def smooth_factors(act_max: FloatArray, w: FloatArray) -> FloatArray:
+    """SmoothQuant divisors f[c] = max|act_c|**alpha / max|W[c, :]|**(1 - alpha), kept positive."""
+    w_max = np.maximum(np.abs(w).max(axis=1), 1e-8)
+    return np.maximum(np.maximum(act_max, 1e-6) ** SMOOTH_ALPHA / w_max ** (1 - SMOOTH_ALPHA), 1e-6)
+
+
+def calibrate(
+    model: MiniLM, sentences: Sequence[str], seq_len: int = RTL_SEQ_LEN, down_mode: str = DOWN_MODE
+) -> QuantModel:
+    """Quantize the weights and pick the activation scales from ``sentences``."""
+    if not sentences:
+        raise MiniLMError("calibration needs at least one sentence")
+    if down_mode not in DOWN_MODES:
+        raise MiniLMError(f"down_mode must be one of {DOWN_MODES}, got {down_mode!r}")
+    layers = []
+    for lw, r in zip(model.layers, activation_ranges(model, sentences, seq_len), strict=True):
+        weights = {"x": np.hstack([lw.wq, lw.wk, lw.wv]), "a": lw.w1}
+        smooth = {n: smooth_factors(np.asarray(r[n + "_ch"]), weights[n]) for n in SMOOTHED}
+        scales = {n: max(float(r[n]), 1e-6) / QMAX for n in TENSOR_NAMES}
+        scales.update({n: float((np.asarray(r[n + "_ch"]) / smooth[n]).max()) / QMAX for n in SMOOTHED})
+        sx, sa = smooth["x"][:, None], smooth["a"][:, None]
+        layers.append(
+            QuantLayer(
+                q=QLinear.from_float(lw.wq * sx, lw.bq),
+                k=QLinear.from_float(lw.wk * sx, lw.bk),
+                v=QLinear.from_float(lw.wv * sx, lw.bv),
+                o=QLinear.from_float(lw.wo, lw.bo),
+                up=QLinear.from_float(lw.w1 * sa, lw.b1),
+                down=QLinear.from_float(lw.w2, lw.b2),
+                lw=lw,
+                scales=scales,
+                smooth=smooth,
+                col_scales={
+                    n: COLUMN_HEADROOM * np.maximum(np.asarray(r[n]), 1e-6) / QMAX for n in COLUMN_NAMES
+                },
+                heads=model.config.heads,
+                eps=model.config.eps,
+                down_mode=down_mode,
+            )
+        )
+    return QuantModel(model, tuple(layers))
+
+
+@lru_cache(maxsize=2)
+def default_quant_model(down_mode: str = DOWN_MODE) -> QuantModel:
+    """The installed model calibrated on the fixed sentences, once per process."""
+    return calibrate(default_model(), CALIBRATION_SENTENCES + DEMO_SENTENCES, down_mode=down_mode)

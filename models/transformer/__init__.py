@@ -1,0 +1,2 @@
+"""Transformer workloads: published model configs read per architecture into GEMM lists,
+parameter counts and the non-GEMM work of each scenario."""
