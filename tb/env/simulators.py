@@ -103,6 +103,11 @@ def build_args(waves: bool) -> list[str]:
         # error on rtl/a_transposer.v's memory write (V3Ast "not of expected type ARRAYSEL";
         # the kind of FSM-detect failure Verilator PR 7758 fixed after 5.048)
         args += ["--coverage-line", "--coverage-toggle"]
+        # -O2 for the per-cycle code only (OPT_FAST, set in build_env): with -CFLAGS -O2 gcc also
+        # optimised the one-time constructor that registers every coverage point, which took
+        # over 25 CPU minutes for the 16 x 16 array alone; at -O0 (OPT_SLOW empty) it is quick
+        i = args.index("-CFLAGS")
+        del args[i : i + 2]
     return args
 
 
@@ -130,7 +135,7 @@ def build_env(sim: str) -> Iterator[None]:
         # gcc's `-include`), so a design split into several C++ files (the chip) passes its
         # precompiled header as a stray file name and fails to compile. A variable given in
         # MAKEFLAGS counts as given on make's command line and overrides the makefile's.
-        "MAKEFLAGS": "CFG_CXXFLAGS_PCH_I=-include",
+        "MAKEFLAGS": "CFG_CXXFLAGS_PCH_I=-include" + (" OPT_FAST=-O2" if coverage_enabled() else ""),
     }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
