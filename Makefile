@@ -189,7 +189,7 @@ simspeed: $(STAMP) check-iverilog check-verilator
 COV_CASES ?= 6
 COV_TESTS ?= tb/test_chip.py tb/test_dma.py tb/test_gemm_core.py tb/test_core_bulk.py \
   tb/test_gemm_controller.py tb/test_csr_regfile.py tb/test_a_transposer.py tb/test_requant.py \
-  tb/test_pe.py tb/test_systolic_array.py
+  tb/test_pe.py tb/test_systolic_array.py tb/test_chip_contract.py
 check-lcov:
 	@command -v genhtml >/dev/null 2>&1 || echo "note: genhtml not found (Debian: apt-get install lcov); the HTML report comes from tools/coverage_html.py"
 	@command -v verilator_coverage >/dev/null 2>&1 || { echo "error: verilator_coverage not found (Debian: apt-get install verilator)"; exit 1; }
