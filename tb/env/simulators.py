@@ -44,8 +44,11 @@ INSTALL_HINT = (
 #                     design resets every register it reads; Icarus starts them at X);
 # -Wno-fatal ...      lint is `make lint`'s job (Debian verilator -Wall); the testbench HDL is
 #                     not lint-clean by design (plusarg integers, wide compares);
-# -CFLAGS -O2         the generated C++ at -O2 instead of verilated.mk's -Os: faster per cycle
-#                     for a longer compile.
+# OPT_FAST=-O2        (given to make in build_env) the per-cycle C++ and the runtime at -O2
+# OPT_GLOBAL=-O2      instead of verilated.mk's -Os: faster per cycle. Not -CFLAGS -O2, which
+#                     also reached the one-time __Slow files: the constructor that registers
+#                     every VPI-visible signal (and coverage point) then took 20-27 CPU minutes
+#                     for a 16 x 16 array build; left unoptimised (OPT_SLOW) it takes seconds.
 BUILD_FLAGS = [
     "-O3",
     "--x-assign",
@@ -55,9 +58,8 @@ BUILD_FLAGS = [
     "-Wno-fatal",
     "-Wno-lint",
     "-Wno-style",
-    "-CFLAGS",
-    "-O2",
 ]
+MAKE_OPT = "OPT_FAST=-O2 OPT_GLOBAL=-O2"
 
 
 class SimulatorError(ValueError):
@@ -103,11 +105,6 @@ def build_args(waves: bool) -> list[str]:
         # error on rtl/a_transposer.v's memory write (V3Ast "not of expected type ARRAYSEL";
         # the kind of FSM-detect failure Verilator PR 7758 fixed after 5.048)
         args += ["--coverage-line", "--coverage-toggle"]
-        # -O2 for the per-cycle code only (OPT_FAST, set in build_env): with -CFLAGS -O2 gcc also
-        # optimised the one-time constructor that registers every coverage point, which took
-        # over 25 CPU minutes for the 16 x 16 array alone; at -O0 (OPT_SLOW empty) it is quick
-        i = args.index("-CFLAGS")
-        del args[i : i + 2]
     return args
 
 
@@ -135,7 +132,7 @@ def build_env(sim: str) -> Iterator[None]:
         # gcc's `-include`), so a design split into several C++ files (the chip) passes its
         # precompiled header as a stray file name and fails to compile. A variable given in
         # MAKEFLAGS counts as given on make's command line and overrides the makefile's.
-        "MAKEFLAGS": "CFG_CXXFLAGS_PCH_I=-include" + (" OPT_FAST=-O2" if coverage_enabled() else ""),
+        "MAKEFLAGS": f"CFG_CXXFLAGS_PCH_I=-include {MAKE_OPT}",  # and the optimisation levels
     }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

@@ -241,7 +241,7 @@ def build_hdl(sim: str, work: Path, out_dir: Path, timeout: float, quick: bool =
     # --binary: Verilator's own main(), the testbench's initial blocks drive everything;
     # --timing: the `always #5` clock, the @(negedge clk) / #4 / wait() of the testbench (C++20
     # coroutines: -std=c++20 -fcoroutines for the wheel's g++ configuration)
-    flags = [f for f in simulators.BUILD_FLAGS if f not in ("-CFLAGS", "-O2")]
+    flags = list(simulators.BUILD_FLAGS)
     opt = "-O0" if quick else "-O2"
     cmd = [
         "verilator",
