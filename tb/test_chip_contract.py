@@ -1,5 +1,5 @@
 """(Over 400 lines on purpose: one cocotb test per contract point of docs/host_guide.md, kept in
-one file so the contract and its tests read side by side; splitting is planned with the tb/ move.)
+one file so the contract and its tests read side by side; the tb/ move left the testbenches whole.)
 
 The host contract of the whole chip (docs/host_guide.md, docs/registers.md), one test per
 point, through the registers only as a driver sees the chip: what HWCFG / LIMITS / MEM_BYTES
