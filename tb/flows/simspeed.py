@@ -34,8 +34,8 @@ compares the simulators.
 
 Over 400 lines, not yet split: one driver for four flows (two simulators x cocotb / pure HDL), each
 run in its own process group under a wall-clock limit, and the table both write. The natural cut
-is runner (build, run, limits) and report (rows, JSON, Markdown); it is due with the tb/ package
-restructure (issue 12), not done here.
+is runner (build, run, limits) and report (rows, JSON, Markdown); not made yet: the tb/ package
+move (issue 12) moved the file whole, as moves only.
 """
 
 from __future__ import annotations
