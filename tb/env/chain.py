@@ -29,10 +29,17 @@ def descriptor_words(regs: dict, next_addr: int) -> np.ndarray:
     return words
 
 
-def write_chain(mem: MemImage, layouts: list[GemmLayout]) -> int:
-    """Lay the GEMMs' descriptors in memory, each pointing at the next; return the first's address."""
+def chain_descriptors(mem: MemImage, layouts: list[GemmLayout]) -> list[int]:
+    """Lay the GEMMs' descriptors in memory, each pointing at the next; return their addresses
+    (the first goes into CHAIN_ADDR; all of them into the cycle model of the chain, whose
+    descriptor reads go through the DRAM model's banks like any other read)."""
     addrs = [mem.alloc(64, align=64) for _ in layouts]
     for i, lay in enumerate(layouts):
         nxt = addrs[i + 1] if i + 1 < len(layouts) else 0
         mem.data[addrs[i] : addrs[i] + 64] = descriptor_words(lay.regs, nxt).view(np.uint8)
-    return addrs[0]
+    return addrs
+
+
+def write_chain(mem: MemImage, layouts: list[GemmLayout]) -> int:
+    """``chain_descriptors``, returning the first descriptor's address only."""
+    return chain_descriptors(mem, layouts)[0]

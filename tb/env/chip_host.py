@@ -10,14 +10,14 @@ from pathlib import Path
 
 import numpy as np
 from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, RisingEdge
+from cocotb.triggers import ClockCycles, First, RisingEdge, Timer
 from cocotb.utils import get_sim_time
 from cocotb_bus.drivers.amba import AXI4LiteMaster, AXIProtocolError
 
 from models.chip.regmap import REGMAP
+from models.cycle.chain_timing import chain_engine_cycles
 from models.cycle.cycle_engine import COUNTERS, engine_cycles
-from models.cycle.cycle_model import chain_cycles
-from models.cycle.mem_timing import DramMemory
+from models.cycle.mem_timing import DramMemory, IdealMemory
 from tb.env import coverage_model as fcov
 from tb.env.chain import DESC_REGS
 from tb.env.chip_tb import FLAG_INT8, GemmCase, GemmLayout, build, check_and_record, read_addrs, zero_blocks
@@ -26,12 +26,12 @@ from tb.env.mem_model import describe, dram_params, mem_model
 from tb.env.seeds import current_test, log_seed, run_seed
 
 # Watchdog of every wait for a GEMM or a chain: WATCHDOG_FACTOR x the cycle model's prediction
-# (models/cycle/cycle_engine.py, chain_cycles for chains) plus WATCHDOG_MARGIN cycles. The random stall
-# knob is not in the model: the bound is widened by 1 / (1 - p)^2 for a stall probability p < 1
-# (p = 100 % is the hang knob: the memory never answers, nothing is added).
+# (models/cycle/cycle_engine.py; models/cycle/chain_timing.py for chains) plus WATCHDOG_MARGIN
+# cycles. The random stall knob is not in the model: the bound is widened by 1 / (1 - p)^2 for
+# a stall probability p < 1 (p = 100 % is the hang knob: the memory never answers, nothing added).
 WATCHDOG_FACTOR = 4
+CLK_NS = 10  # the harness clock's period in the simulation (any value: every figure is in cycles)
 WATCHDOG_MARGIN = 2_000
-DRAM_WATCHDOG_STRETCH = 16  # MEM=dram, chains only: chain_cycles() models the ideal memory
 # the probes of tb/hdl/chip_harness.v counting back-pressure per AXI channel
 _BP = {"ar": "bp_ar", "aw": "bp_aw", "w": "bp_w", "r_held": "bp_r", "b_held": "bp_b"}
 _PHASE_BITS = fcov.PHASES  # bit i of chip_harness.phase
@@ -71,7 +71,7 @@ class ChipHost:
         self.bus_w = int(dut.BUS_W.value)
         self.word = self.bus_w // 8
         self.mem_bytes = int(dut.MEM_BYTES.value)
-        Clock(dut.clk, 10, unit="ns").start()
+        Clock(dut.clk, CLK_NS, unit="ns").start()
         self.axi = AXI4LiteMaster(dut, "s_axi", dut.clk)
         self.knobs = MemKnobs()
         self.kmax = int(dut.KMAX.value)
@@ -163,51 +163,65 @@ class ChipHost:
         )  # fmt: skip
         assert await self.write("CTRL", ctrl)
 
-    def predict(self, case: GemmCase, lay: GemmLayout, overlap: bool = True) -> int:
-        """The cycle model's PERF_CYCLES of ``case`` as laid out, at the current memory knobs."""
+    def _engine_args(self, case: GemmCase, lay: GemmLayout, overlap: bool = True) -> dict:
+        """``engine_cycles`` keywords of ``case`` as laid out, at the current memory knobs."""
         kn = self.knobs
         zb = {tuple(map(int, z)) for z in np.argwhere(zero_blocks(lay.b, self.array_n))}
-        mem = DramMemory(dram_params(self.word)) if self.mem_model == "dram" else None
-        return engine_cycles(
-            case.m, case.n, case.k, array_n=self.array_n, bus_w_bytes=self.word,
+        return dict(
+            m=case.m, n=case.n, k=case.k, array_n=self.array_n, bus_w_bytes=self.word,
             read_latency=max(1, kn.rd_latency), write_latency=max(1, kn.wr_latency),
             beat_gap=kn.beat_gap, flags=case.flags, overlap=overlap,
             zero_blocks=zb if case.flags & 16 else None, c_addr=lay.c_addr, ldc=lay.ldc,
             a_panels=self.a_panels, kmax=self.kmax, addrs=read_addrs(lay), read_bursts=self.read_bursts,
-            mem=mem,
-        )["total"]  # fmt: skip
+        )  # fmt: skip
 
-    def predict_chain(self, cases: list[GemmCase], lays: list[GemmLayout]) -> int:
-        """The cycle model's PERF_CYCLES of a descriptor chain (``chain_cycles``)."""
-        totals = [self.predict(c, lay) for c, lay in zip(cases, lays, strict=True)]
-        return chain_cycles(totals, bus_w_bytes=self.word, read_latency=max(1, self.knobs.rd_latency))
+    def mem_timing(self) -> DramMemory | IdealMemory:
+        """A fresh timing model of the harness's memory (idle DRAM, as after reset or a load)."""
+        if self.mem_model == "dram":
+            return DramMemory(dram_params(self.word))
+        kn = self.knobs
+        return IdealMemory(max(1, kn.rd_latency), max(1, kn.wr_latency), kn.beat_gap)
 
-    def watchdog(self, predicted: int, chain: bool = False) -> int:
-        """The cycle bound of a wait for a job the cycle model predicts at ``predicted`` cycles
-        (one GEMM: exact on either memory; ``chain``: chain_cycles, exact on the ideal memory only)."""
+    def predict(self, case: GemmCase, lay: GemmLayout, overlap: bool = True) -> int:
+        """The cycle model's PERF_CYCLES of ``case`` as laid out, at the current memory knobs."""
+        kw = self._engine_args(case, lay, overlap)
+        return engine_cycles(kw.pop("m"), kw.pop("n"), kw.pop("k"), **kw, mem=self.mem_timing())["total"]
+
+    def predict_chain(self, cases: list[GemmCase], lays: list[GemmLayout], descs: list[int]) -> int:
+        """The cycle model's PERF_CYCLES of a descriptor chain whose descriptors lie at ``descs``
+        (``chain_engine_cycles``: exact on either memory model)."""
+        gemms = [self._engine_args(c, lay) for c, lay in zip(cases, lays, strict=True)]
+        for g in gemms:
+            del g["bus_w_bytes"], g["read_bursts"]
+        return chain_engine_cycles(
+            gemms, descs, self.mem_timing(), bus_w_bytes=self.word, read_bursts=self.read_bursts
+        )["total"]
+
+    def watchdog(self, predicted: int) -> int:
+        """The cycle bound of a wait for a job (one GEMM or a chain) the cycle model predicts at
+        ``predicted`` cycles (exact on either memory without random stalls)."""
         p = self.knobs.stall_pct / 100
         stretch = 1 / (1 - p) ** 2 if p < 1 else 1.0
-        if self.mem_model != "ideal" and chain:
-            # the prediction is the ideal memory's; a DRAM atom of 64 bytes per single-beat read
-            # costs at most 64 / 8 = 8x the ideal bus time, twice that covers row misses and refresh
-            stretch *= DRAM_WATCHDOG_STRETCH
         return int(WATCHDOG_FACTOR * predicted * stretch) + WATCHDOG_MARGIN
 
     async def wait_irq(self, timeout: int, what: str = "the job", predicted: int | None = None) -> int:
-        """Cycles waited until the interrupt line rose (polled every 32 cycles, no bus traffic);
-        WatchdogError naming the job, the prediction, the cycles waited and the replay seed when
-        ``timeout`` cycles pass first."""
-        waited = 0
-        while int(self.dut.irq.value) == 0:
-            await ClockCycles(self.dut.clk, 32)
-            waited += 32
-            if waited >= timeout:
-                phase = sorted(phase_names(int(self.dut.phase.value)))
-                raise WatchdogError(
-                    f"WATCHDOG: {what}: no interrupt after {waited} cycles (predicted {predicted} by "
-                    f"the cycle model, bound {timeout}); phase {phase}; "
-                    f"replay: SEED={run_seed()} TESTCASE={self.test_name or '<this test>'}"
-                )
+        """Cycles waited until the interrupt line rose (an edge trigger with a timer beside it: no
+        Python runs while the chip works, no bus traffic); WatchdogError naming the job, the
+        prediction, the cycles waited and the replay seed when ``timeout`` cycles pass first.
+        Returns on the clock edge after the interrupt, as a polling host would."""
+        if int(self.dut.irq.value):
+            return 0
+        t0 = get_sim_time("ns")
+        await First(RisingEdge(self.dut.irq), Timer(timeout * CLK_NS, unit="ns"))
+        waited = round((get_sim_time("ns") - t0) / CLK_NS)
+        if int(self.dut.irq.value) == 0:
+            phase = sorted(phase_names(int(self.dut.phase.value)))
+            raise WatchdogError(
+                f"WATCHDOG: {what}: no interrupt after {waited} cycles (predicted {predicted} by "
+                f"the cycle model, bound {timeout}); phase {phase}; "
+                f"replay: SEED={run_seed()} TESTCASE={self.test_name or '<this test>'}"
+            )
+        await RisingEdge(self.dut.clk)
         return waited
 
     def backpressure(self) -> dict[str, int]:

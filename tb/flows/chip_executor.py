@@ -113,7 +113,7 @@ if cocotb is not None:
     @cocotb.test()
     async def run_job_chain(dut):
         """Lay out the jobs, chain them, one START, check every C, save outputs and counters."""
-        from tb.env.chain import write_chain
+        from tb.env.chain import chain_descriptors
         from tb.env.chip_host import ChipHost, MemKnobs
         from tb.env.chip_tb import (
             FLAG_BIAS,
@@ -144,12 +144,12 @@ if cocotb is not None:
             case = GemmCase(a.shape[0], b.shape[1], a.shape[1], flags, shift=m["shift"])
             cases.append(case)
             lays.append(place(mem, a, b, data[f"bias{i}"], data[f"scale{i}"], case, host.array_n))
-        first = write_chain(mem, lays)
+        descs = chain_descriptors(mem, lays)
         await host.load(mem)
-        assert await host.write("CHAIN_ADDR", first)
-        predicted = host.predict_chain(cases, lays)
+        assert await host.write("CHAIN_ADDR", descs[0])
+        predicted = host.predict_chain(cases, lays, descs)
         await host.start(chain=True)
-        await host.wait_irq(host.watchdog(predicted, chain=True), f"chain of {len(cases)} jobs", predicted)
+        await host.wait_irq(host.watchdog(predicted), f"chain of {len(cases)} jobs", predicted)
         st = await host.status()
         assert st["done"] == 1 and st["error"] == 0, f"chain status {st}"
         counters = await host.counters()
