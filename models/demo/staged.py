@@ -8,18 +8,21 @@ wrote. ``sentence_stages`` is that sequence for one sentence as a generator: it 
 drive it: ``run_golden`` here (the bit-exact model), the RTL chip in ``tb/flows/minilm_staged.py`` (a
 cocotb test that keeps one simulation alive for every stage of every sentence).
 
-``predicted_chain_cycles`` is the validated cycle model of one stage's chain (``engine_cycles``
-per GEMM with its own flags and C placement, ``cycle_model.chain_cycles`` for the chain).
+``predicted_chain_cycles`` is the validated cycle model of one stage's chain
+(``chain_timing.chain_engine_cycles``: each GEMM with its own flags and placement, the descriptor
+reads between them, on the ideal memory or the DRAM model).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from models.cycle.dram_timing import DramParams
 from models.demo.encoder_float import embed, pool
 from models.demo.encoder_int8 import GemmJob, IntArray, QuantModel, fast_executor, layer_stages
 from models.demo.minilm import RTL_SEQ_LEN, encode
@@ -90,42 +93,52 @@ def job_flags(job: GemmJob) -> int:
 
 
 def predicted_chain_cycles(
-    jobs: Sequence[GemmJob], c_place: Sequence[tuple] | None = None
+    jobs: Sequence[GemmJob],
+    c_place: Sequence[tuple] | None = None,
+    descs: Sequence[int] | None = None,
+    dram: DramParams | None = None,
 ) -> tuple[int, str]:
-    """PERF_CYCLES of the jobs as one descriptor chain, predicted by the validated cycle model:
-    ``engine_cycles`` of each job with its own flags and, when given, where its C lies in memory
-    (row slices crossing a 4 KB page take two bursts) and where its operands lie (``c_place``
-    rows of (c_addr, ldc) or (c_addr, ldc, read addresses): read bursts split at 4 KB pages),
-    combined by ``cycle_model.chain_cycles``
-    (descriptor reads, no done cycle between GEMMs). Also returns the chip parameters used."""
-    from models.cycle.cycle_engine import engine_cycles
-    from models.cycle.cycle_model import chain_cycles
+    """PERF_CYCLES of the jobs as one descriptor chain, predicted by the validated cycle model
+    (``chain_timing.chain_engine_cycles``: the descriptor reads and every GEMM on one memory
+    timeline): each job with its own flags and, when given, where its C lies in memory (row
+    slices crossing a 4 KB page take two bursts) and where its operands lie (``c_place`` rows of
+    (c_addr, ldc) or (c_addr, ldc, read addresses): read bursts split at 4 KB pages), ``descs``
+    where its descriptors lie (default: 64-byte slots at 0xF0000), on the ideal memory at the
+    chip's default latency or, with ``dram``, on the DRAM model from idle (as after the bulk load
+    before each chain). Also returns the chip and memory parameters used.
+
+    The timing depends on shapes, flags and addresses only, never on the operands' values (no
+    job here is sparse), so the chains of every layer and sentence, which repeat the same six,
+    are simulated once each (``_chain_total`` is cached on exactly those inputs)."""
     from models.report.performance import ChipParams
 
     chip = ChipParams()
-    totals = []
+    key = []
     for i, job in enumerate(jobs):
-        m, n, k = job.mnk
         place = c_place[i] if c_place else (0, None)
-        c_addr, ldc = place[0], place[1]
-        addrs = place[2] if len(place) > 2 else None
-        totals.append(
-            engine_cycles(
-                m,
-                n,
-                k,
-                array_n=chip.array_n,
-                bus_w_bytes=chip.bus_w_bytes,
-                read_latency=chip.mem_latency,
-                write_latency=chip.mem_latency,
-                flags=job_flags(job),
-                c_addr=c_addr,
-                ldc=ldc,
-                addrs=addrs,
-            )["total"]
+        addrs = tuple(sorted(place[2].items())) if len(place) > 2 and place[2] is not None else None
+        key.append((*job.mnk, job_flags(job), place[0], place[1], addrs))
+    slots = tuple(descs) if descs is not None else tuple(0xF0000 + 64 * i for i in range(len(jobs)))
+    total = _chain_total(tuple(key), slots, dram)
+    where = dram.label() if dram is not None else f"ideal memory at latency {chip.mem_latency}"
+    return total, f"array {chip.array_n}x{chip.array_n}, bus {chip.bus_bits} bit, {where}"
+
+
+@functools.lru_cache(maxsize=256)
+def _chain_total(gemms: tuple, descs: tuple[int, ...], dram: DramParams | None) -> int:
+    """``chain_engine_cycles`` of ``gemms`` rows (m, n, k, flags, c_addr, ldc, read addresses)."""
+    from models.cycle.chain_timing import chain_engine_cycles
+    from models.cycle.mem_timing import DramMemory, IdealMemory
+    from models.report.performance import ChipParams
+
+    chip = ChipParams()
+    lat = chip.mem_latency
+    args = [
+        dict(
+            m=m, n=n, k=k, array_n=chip.array_n, read_latency=lat, write_latency=lat, flags=flags,
+            c_addr=c_addr, ldc=ldc, addrs=dict(addrs) if addrs is not None else None,
         )
-    total = chain_cycles(totals, bus_w_bytes=chip.bus_w_bytes, read_latency=chip.mem_latency)
-    params = (
-        f"array {chip.array_n}x{chip.array_n}, bus {chip.bus_bits} bit, memory latency {chip.mem_latency}"
-    )
-    return total, params
+        for m, n, k, flags, c_addr, ldc, addrs in gemms
+    ]  # fmt: skip
+    mem = DramMemory(dram) if dram is not None else IdealMemory(lat, lat)
+    return chain_engine_cycles(args, list(descs), mem, bus_w_bytes=chip.bus_w_bytes)["total"]

@@ -60,15 +60,28 @@ class MemImage:
         return out.view({1: np.int8, 4: np.int32}[elem_bytes]).astype(np.int64)
 
     def write_hex(self, path: Path) -> None:
+        """One hex word per line ($readmemh), most significant byte first; written whole under a
+        temporary name, then renamed."""
         words = self.data.reshape(-1, self.word_bytes)[:, ::-1]  # little-endian bytes -> hex word
-        path.write_text("\n".join(w.tobytes().hex() for w in words) + "\n")
+        digits = np.frombuffer(words.tobytes().hex().encode(), dtype=np.uint8).reshape(
+            -1, 2 * self.word_bytes
+        )
+        lines = np.empty((digits.shape[0], digits.shape[1] + 1), dtype=np.uint8)
+        lines[:, :-1], lines[:, -1] = digits, ord("\n")
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(lines.tobytes())
+        tmp.replace(path)
 
     def read_hex(self, path: Path) -> None:
-        lines = [ln.strip() for ln in path.read_text().splitlines()]
-        words = [ln for ln in lines if ln and not ln.startswith("//")]
-        if len(words) != self.size // self.word_bytes:
+        text = path.read_text()
+        if "/" in text:  # a simulator that writes address comments: the slow path, line by line
+            text = "\n".join(ln for ln in text.splitlines() if not ln.strip().startswith("//"))
+        words = text.split()
+        if len(words) != self.size // self.word_bytes or any(
+            len(w) != 2 * self.word_bytes for w in words[:1]
+        ):
             raise ValueError(f"{path}: {len(words)} words, want {self.size // self.word_bytes}")
-        buf = bytes.fromhex("".join(words))
+        buf = bytes.fromhex(text)  # whitespace between the words is skipped
         self.data = (
             np.frombuffer(buf, dtype=np.uint8).reshape(-1, self.word_bytes)[:, ::-1].reshape(-1).copy()
         )

@@ -32,7 +32,7 @@ WORK = REPO / "build" / "minilm"
 # 1 MB of memory holds the largest stage (ffn_up / ffn_down: a 384 x 1536 weight matrix); a
 # smaller image than the 4 MB default makes every bulk load and dump quicker
 PARAMS = {"ARRAY_N": 8, "BUS_W": 64, "KMAX": 2048, "MEM_BYTES": 1 << 20}
-LATENCY = (20, 20)  # memory model read / write latency in cycles (the cycle model's default)
+LATENCY = (20, 20)  # ideal memory model read / write latency in cycles (the cycle model's default)
 
 
 class StageMismatch(Exception):
@@ -59,6 +59,7 @@ def run_staged_on_chip(
     the golden model, AssertionError when the simulation fails otherwise."""
     import time
 
+    from tb.env.mem_model import build_suffix, harness_parameters
     from tb.env.sim import CHIP_SOURCES, run_cocotb
 
     WORK.mkdir(parents=True, exist_ok=True)
@@ -73,8 +74,10 @@ def run_staged_on_chip(
     os.environ["CSAI_MINILM_CFG"] = str(cfg)
     t0 = time.monotonic()
     try:
+        params = PARAMS | harness_parameters(PARAMS["BUS_W"])  # MEM=dram: the DRAM timing model
+        name = "minilm" + build_suffix()
         run_cocotb(
-            "chip_harness", CHIP_SOURCES, "tb.flows.minilm_staged", PARAMS, "minilm", testcase="minilm_stages"
+            "chip_harness", CHIP_SOURCES, "tb.flows.minilm_staged", params, name, testcase="minilm_stages"
         )
     except AssertionError:
         if fail.exists():
@@ -110,10 +113,12 @@ def _flags(job: Any) -> int:
     )
 
 
-async def run_stage(host: Any, jobs: list[Any]) -> tuple[list[np.ndarray], dict[str, int], list[tuple]]:
+async def run_stage(
+    host: Any, jobs: list[Any]
+) -> tuple[list[np.ndarray], dict[str, int], list[tuple], list[int]]:
     """One stage as one descriptor chain on the chip: its C's as the chip wrote them (read back
-    from the dumped memory), the chip's counters and where each C was."""
-    from tb.env.chain import write_chain
+    from the dumped memory), the chip's counters, where each C was and where the descriptors were."""
+    from tb.env.chain import chain_descriptors
     from tb.env.chip_tb import FLAG_INT8, GemmCase, place, read_addrs
 
     mem = host.new_image()
@@ -136,9 +141,9 @@ async def run_stage(host: Any, jobs: list[Any]) -> tuple[list[np.ndarray], dict[
         mem.data[lay.c_addr : c_end] = host.rng.integers(0, 256, c_end - lay.c_addr, dtype=np.uint8)
         cases.append(case)
         lays.append(lay)
-    first = write_chain(mem, lays)
+    descs = chain_descriptors(mem, lays)
     await host.load(mem)
-    assert await host.write("CHAIN_ADDR", first)
+    assert await host.write("CHAIN_ADDR", descs[0])
     await host.start(chain=True)
     await host.wait_irq(50_000_000)
     st = await host.status()
@@ -150,7 +155,7 @@ async def run_stage(host: Any, jobs: list[Any]) -> tuple[list[np.ndarray], dict[
         mem.get_matrix(lay.c_addr, c.m, c.n, lay.ldc, 1 if c.flags & FLAG_INT8 else 4).astype(np.int64)
         for c, lay in zip(cases, lays, strict=True)
     ]
-    return outs, counters, [(lay.c_addr, lay.ldc, read_addrs(lay)) for lay in lays]
+    return outs, counters, [(lay.c_addr, lay.ldc, read_addrs(lay)) for lay in lays], descs
 
 
 def _fail(si: int, label: str, jobs: list[Any], detail: str) -> None:
@@ -174,9 +179,11 @@ if cocotb is not None:
         from models.demo.encoder_int8 import fast_executor
         from models.demo.staged import predicted_chain_cycles, run_golden, sentence_stages
         from tb.env.chip_host import ChipHost, MemKnobs
+        from tb.env.mem_model import dram_params, mem_model
 
         cfg = json.loads(Path(os.environ["CSAI_MINILM_CFG"]).read_text())
         corrupt = os.environ.get("CSAI_MINILM_CORRUPT", "")
+        dram = dram_params(PARAMS["BUS_W"] // 8) if mem_model() == "dram" else None
         host = ChipHost(dut)
         await host.reset(MemKnobs(rd_latency=LATENCY[0], wr_latency=LATENCY[1]))
         qm = default_quant_model()
@@ -188,11 +195,11 @@ if cocotb is not None:
             while emb is None:
                 on_chip = cfg["chip_stages"] is None or stage.name in cfg["chip_stages"]
                 if on_chip:
-                    outs, counters, c_place = await run_stage(host, stage.jobs)
-                    predicted, _ = predicted_chain_cycles(stage.jobs, c_place)
+                    outs, counters, c_place, descs = await run_stage(host, stage.jobs)
+                    predicted, _ = predicted_chain_cycles(stage.jobs, c_place, descs, dram)
                 else:  # a reduced run: this stage on the golden model, in the host's place
                     outs, counters = [fast_executor(j) for j in stage.jobs], {}
-                    predicted, _ = predicted_chain_cycles(stage.jobs)
+                    predicted, _ = predicted_chain_cycles(stage.jobs, dram=dram)
                 if corrupt == stage.label:
                     outs[0][0, 0] ^= 1
                 for job, got in zip(stage.jobs, outs, strict=True):
