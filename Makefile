@@ -146,7 +146,7 @@ bench-dram: $(STAMP) check-sim
 	@$(PY) -m pytest tb/flows/bench_dram.py -q -p no:cacheprovider; rc=$$?; \
 	  cat build/bench/mem_$(MEM)*.md 2>/dev/null; exit $$rc
 
-# Long random regression (tb/flows/regress.py): every (seed, build) unit of the chip (all 6 ARRAY_N x
+# Long random regression (tb/flows/regress.py): every (seed, build) unit of the chip (all 5 ARRAY_N x
 # BUS_W builds, CASES random GEMMs each, plus the directed tests), controller, DMA and core
 # benches; SHARD=i/N runs every N-th unit (CI's matrix); JUnit per seed in build/regress/, the
 # merged functional coverage printed at the end. Replay a unit with

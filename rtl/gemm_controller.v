@@ -110,6 +110,15 @@ module gemm_controller #(
     localparam [15:0]   W16 = W[15:0];
     localparam [31:0]   P_BEATS32 = (4 * ARRAY_N) / W;
     localparam [31:0]   DESC_BEATS32 = 64 / W;
+
+    // Build rule: a row of a B block (ARRAY_N bytes) comes from ONE bus word (b_wr_data below),
+    // so BUS_W / 8 >= ARRAY_N. A build that breaks it stops at elaboration on this instance of
+    // a module that does not exist, whose name states the rule (Verilog-2005 has no $error).
+    generate
+        if (W < ARRAY_N) begin : g_bad_build
+            gemm_controller_needs_BUS_W_div_8_at_least_ARRAY_N u_build_rule ();
+        end
+    endgenerate
     // A burst: the bus words of one row taken per request (a 64-byte burst, at least 2): the
     // transposer's group depth (GMAX of a_transposer)
     localparam integer  A_BURST = (64 / W >= 2) ? 64 / W : 2;

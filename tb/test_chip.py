@@ -313,7 +313,8 @@ COCOTB_MODULES = ("tb.test_chip", "tb.test_chip_edges")
 
 
 # builds only `make regress` runs (CSAI_REGRESS=1; tb/conftest.py): every other ARRAY_N x BUS_W
-REGRESS_ONLY = [pytest.param(*b, marks=pytest.mark.regress_only) for b in [(4, 128), (16, 64), (16, 128)]]
+# the chip can be built for (BUS_W / 8 >= ARRAY_N: no 16 x 64, rtl/gemm_controller.v refuses it)
+REGRESS_ONLY = [pytest.param(*b, marks=pytest.mark.regress_only) for b in [(4, 128), (16, 128)]]
 
 
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64), (8, 128), (4, 64), *REGRESS_ONLY])

@@ -156,3 +156,16 @@ def test_from_report_writes_the_figures_and_no_record(tmp_path):
     assert r["fmax"]["clk"]["achieved_mhz"] == 87.5
     assert r["rtl_sha256"] == fpga.rtl_sha256()
     assert "87.50 MHz" in (out / "fpga.md").read_text()
+
+
+@pytest.mark.parametrize(("args", "msg"), [(["--array-n", "16"], "ARRAY_N = 16 needs BUS_W >= 128"),
+                                           (["--bus-w", "32"], "BUS_W = 32")])  # fmt: skip
+def test_a_build_the_chip_cannot_have_is_one_line_exit_2(tmp_path, capsys, args, msg):
+    """The rule of rtl/gemm_controller.v's g_bad_build, before Yosys runs (synth and fpga)."""
+    from tools import synth
+
+    for tool, name in ((fpga, "fpga"), (synth, "synth")):
+        assert tool.main([*args, "--out", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith(f"{name}: error: ") and msg in err, err
+        assert not (tmp_path / name).exists()

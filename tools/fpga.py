@@ -36,7 +36,7 @@ from pathlib import Path
 from tools import fpga_report as fr
 from tools.fpga_render import render_markdown
 from tools.fpga_wrap import WRAP_TOP, WrapError, wrapper_verilog
-from tools.synth import SynthError, stage_sources, yosys_version
+from tools.synth import SynthError, build_rule_error, stage_sources, yosys_version
 from tools.synth_report import write_atomic
 
 REPO = Path(__file__).resolve().parent.parent
@@ -140,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fpga: error: unknown part {args.part!r}; known: {', '.join(PARTS)}", file=sys.stderr)
         return 2
     params = {"ARRAY_N": args.array_n, "BUS_W": args.bus_w, "KMAX": args.kmax, "A_PANELS": args.a_panels}
+    rule = build_rule_error(params)
+    if rule:
+        print(f"fpga: error: {rule}", file=sys.stderr)
+        return 2
     out: Path = args.out.resolve()
     work = out / "work"
     t0 = time.monotonic()

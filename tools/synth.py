@@ -226,6 +226,17 @@ def _first_error(log: Path, stderr: Path) -> str:
     return lines[-1].strip()[:300] if lines else "no output"
 
 
+def build_rule_error(params: dict[str, int]) -> str | None:
+    """The chip's build rule (rtl/gemm_controller.v, g_bad_build) checked before any tool runs:
+    one B-block row of ARRAY_N bytes comes from one bus word, so BUS_W / 8 >= ARRAY_N."""
+    n, bus_w = params["ARRAY_N"], params["BUS_W"]
+    if bus_w not in (64, 128):
+        return f"BUS_W = {bus_w}: the chip is built for 64 or 128"
+    if bus_w // 8 < n:
+        return f"ARRAY_N = {n} needs BUS_W >= {8 * n} (BUS_W / 8 >= ARRAY_N); BUS_W is {bus_w}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--array-n", type=int, default=8)
@@ -238,6 +249,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     params = {"ARRAY_N": args.array_n, "BUS_W": args.bus_w, "KMAX": args.kmax, "A_PANELS": args.a_panels}
+    rule = build_rule_error(params)
+    if rule:
+        print(f"synth: error: {rule}", file=sys.stderr)
+        return 2
     flows = [f.strip() for f in args.flows.split(",") if f.strip()]
     bad = [f for f in flows if f not in ("generic", "fpga")]
     if bad or not flows:

@@ -34,9 +34,10 @@ FLAG_INT8, FLAG_RELU, FLAG_BIAS, FLAG_PERCH, FLAG_SPARSE = 1, 2, 4, 8, 16
 A_PANELS = 4  # row tiles per row block (chip_harness default; rtl/csai_chip.v)
 B_BANKS = 3  # B banks / param slots the controller rotates through
 
-# every ARRAY_N x BUS_W the chip is built for (test_chip.py builds some in make test, the rest
-# in make regress: tb/flows/regress.py)
-CHIP_BUILDS = [(4, 64), (4, 128), (8, 64), (8, 128), (16, 64), (16, 128)]
+# every ARRAY_N x BUS_W the chip can be built for (test_chip.py builds some in make test, the
+# rest in make regress: tb/flows/regress.py); BUS_W / 8 >= ARRAY_N (rtl/gemm_controller.v's
+# build rule), so ARRAY_N 16 needs the 128-bit bus
+CHIP_BUILDS = [(4, 64), (4, 128), (8, 64), (8, 128), (16, 128)]
 PHASES = ["fetch", "check", "load", "compute", "store", "abort"]
 # error codes by name (rtl/regmap.json, minus NONE)
 ERRORS = [
