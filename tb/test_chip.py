@@ -329,3 +329,23 @@ def test_chip_rtl(array_n: int, bus_w: int) -> None:
         {"ARRAY_N": array_n, "BUS_W": bus_w, "KMAX": 512, **harness_parameters(bus_w)},
         f"chip_N{array_n}_W{bus_w}{build_suffix()}",
     )
+
+
+def test_chains_on_dram(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chain tests (``test_descriptor_chain``, ``test_chain_lengths``) on the 8 x 64 chip with
+    the DRAM timing model behind it (tb/hdl/dram_model.v, at the recorded clock's 48 MHz): every
+    C bit for bit and PERF_CYCLES equal to the chain model on the DRAM twin
+    (models/cycle/chain_timing.py); the ideal memory's chain formula is off there."""
+    from tb.env.mem_model import build_suffix, harness_parameters
+    from tb.env.sim import CHIP_SOURCES, run_cocotb
+
+    monkeypatch.setenv("MEM", "dram")
+    monkeypatch.setenv("DRAM_CHIP_MHZ", "48")
+    run_cocotb(
+        "chip_harness",
+        CHIP_SOURCES,
+        list(COCOTB_MODULES),
+        {"ARRAY_N": 8, "BUS_W": 64, "KMAX": 512, **harness_parameters(64)},
+        f"chip_N8_W64{build_suffix()}",
+        testcase="test_descriptor_chain|test_chain_lengths",
+    )
