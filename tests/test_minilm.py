@@ -107,6 +107,25 @@ def test_int8_pooled_embedding_cosine_and_ranking(embeddings) -> None:  # type: 
 
 
 @needs_weights
+def test_int4_weights_keep_the_embeddings(embeddings) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14's quality target: int4 weights per output column (clipped scales, GPTQ), int8
+    activations: per-sentence embedding cosine vs float >= 0.97, the similar pairs still ranked."""
+    from models.demo.calibration import default_quant_model
+    from models.demo.encoder_int8 import embed_sentences_int8
+
+    f, _ = embeddings
+    qm = default_quant_model(weights="int4")
+    codes = np.concatenate(
+        [getattr(ql, n).w.ravel() for ql in qm.layers for n in ("q", "k", "v", "o", "up", "down")]
+    )
+    assert codes.min() >= -8 and codes.max() <= 7
+    q4 = embed_sentences_int8(qm, DEMO_SENTENCES)
+    cos = (f * q4).sum(axis=1)
+    assert cos.min() >= 0.97, np.round(cos, 4)
+    _assert_similar_pairs_rank_higher(q4 @ q4.T)
+
+
+@needs_weights
 def test_layer_jobs_fit_the_chip_and_match_golden(quant) -> None:  # type: ignore[no-untyped-def]
     from models.chip.golden import SHIFT_MAX
     from models.demo.encoder_int8 import (

@@ -70,13 +70,13 @@ def header(sentences: Sequence[str], counts: Sequence[int]) -> list[str]:
     ]
 
 
-def embedding_lines(f: FloatArray, q: FloatArray, what: str) -> list[str]:
+def embedding_lines(f: FloatArray, q: FloatArray, what: str, target: float = 0.98) -> list[str]:
     """The two similarity matrices side by side in time and the per-sentence cosines."""
     cos = (f * q).sum(axis=1)
     out = ["", *matrix("cosine similarity, float reference:", f @ f.T)]
     out += ["", *matrix(f"cosine similarity, {what}:", q @ q.T)]
     out += ["", f"{what} vs float, embedding cosine per sentence: " + " ".join(f"{c:.4f}" for c in cos)]
-    out += [f"  minimum {cos.min():.4f} (target >= 0.98)"]
+    out += [f"  minimum {cos.min():.4f} (target >= {target:g})"]
     return out
 
 
@@ -116,7 +116,7 @@ def host_share_line(chip_cycles: int, clock_mhz: float, clock_label: str) -> str
     )
 
 
-def golden_demo(sentences: Sequence[str], compare: bool = False) -> list[str]:
+def golden_demo(sentences: Sequence[str], compare: bool = False, int4: bool = False) -> list[str]:
     """Everything ``python -m models.demo`` prints (raises MiniLMError on bad input)."""
     from models.demo.calibration import default_quant_model
     from models.demo.staged import predicted_chain_cycles, run_golden
@@ -162,6 +162,10 @@ def golden_demo(sentences: Sequence[str], compare: bool = False) -> list[str]:
             f"  {mode:<10} ffn_down {down['jobs']} GEMM(s) {down['predicted']:>7,} cycles, layer {layer:,}; "
             f"embedding cosine min {cos.min():.4f} mean {cos.mean():.4f}"
         )
+    if int4:  # the weights as int4 codes, activations and everything else as above
+        q4 = np.array([run_golden(default_quant_model("int32_rows", "int4"), s)[0] for s in sentences])
+        what = "INT4 weights (per output column, clipped scales, GPTQ rounding; golden model only)"
+        out += ["", *embedding_lines(f, q4, what, target=0.97)]
     return out
 
 
@@ -175,9 +179,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also run the earlier [CLS] split (a second calibration)",
     )
+    parser.add_argument(
+        "--int4-weights",
+        action="store_true",
+        help="also the encoder with int4 weights (models/demo/int4_weights.py): cosines beside int8",
+    )
     args = parser.parse_args(argv)
     try:
-        lines = golden_demo(args.sentences or list(DEMO_SENTENCES), args.compare_cls_split)
+        lines = golden_demo(args.sentences or list(DEMO_SENTENCES), args.compare_cls_split, args.int4_weights)
     except MiniLMError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
