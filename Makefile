@@ -55,7 +55,7 @@ help:
 	@echo "make fcov     - functional coverage of the last runs: per-group figures and holes (build/fcov/)"
 	@echo "make validate - cycle model vs the whole chip: 52 random GEMMs through the registers, errors in build/validate/"
 	@echo "make report   - per-model inference timings (Markdown, JSON, CSV, PNG) in build/report/"
-	@echo "make demo     - all-MiniLM-L6-v2 through the RTL chip stage by stage (Icarus: 1 sentence, layer 0; SIM=verilator: all; docs/demo.md)"
+	@echo "make demo     - all-MiniLM-L6-v2 through the RTL chip stage by stage (Icarus: 1 sentence, layer 0; SIM=verilator: all; MEM=dram: DRAM model; docs/demo.md)"
 	@echo "make synth    - Yosys area figures of csai_chip (cells, FF/memory bits, ECP5 LUT/BRAM/DSP) in build/synth/"
 	@echo "make formal   - SymbiYosys proofs in tb/formal/ (FIFOs, AXI4-Lite CSRs, DMA masters, controller); table in build/formal/ (docs/formal.md)"
 	@echo "make simspeed - chip cycles/s on a 256^3 GEMM: Icarus vs Verilator, cocotb vs pure HDL, build times (build/simspeed/)"

@@ -247,6 +247,21 @@ def test_chip_demo_printout(monkeypatch, capsys) -> None:  # type: ignore[no-unt
     assert rc == 0
     for text in ("float reference", "from the RTL chip's results", "ffn_down", "exactly in 12/12 chains"):
         assert text in out, text
+    assert "AXI memory model at latency 20/20" in out
+    # MEM=dram: the DRAM converted at the recorded clock unless DRAM_CHIP_MHZ says otherwise, and
+    # then the cycles are quoted at that clock, labelled assumed
+    from models.report.clock import report_clock
+
+    monkeypatch.setenv("MEM", "dram")
+    monkeypatch.setenv("DRAM_CHIP_MHZ", "")  # unset for the demo, restored after the test (it sets it)
+    assert minilm_demo.main(["--sentences", "1", "--layers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "DRAM timing model (dram_model: DDR3-1600K" in out
+    assert f"at {report_clock().mhz:g} MHz chip clock" in out
+    monkeypatch.setenv("DRAM_CHIP_MHZ", "100")
+    assert minilm_demo.main(["--sentences", "1", "--layers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "at 100 MHz chip clock" in out and "chip time at 100 MHz, assumed" in out
 
 
 @needs_weights

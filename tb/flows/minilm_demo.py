@@ -61,16 +61,22 @@ def sim_log(path: Path) -> Iterator[None]:
 
 def chip_demo(sentences: list[str], layers: int) -> list[str]:
     """Everything the demo prints (raises MiniLMError on bad input or a failed run)."""
-    from models.report.clock import report_clock
-    from tb.env.mem_model import describe, mem_model
+    from models.report.clock import Clock, report_clock
+    from tb.env.mem_model import describe, dram_params, mem_model
     from tb.flows.minilm_staged import LATENCY, PARAMS, WORK, StageMismatch, run_staged_on_chip
 
     counts = check_sentences(sentences)  # before the simulation, so bad input fails fast
     clock = report_clock()
-    if mem_model() == "dram" and not os.environ.get("DRAM_CHIP_MHZ"):
-        # the DRAM's timing in chip cycles at the clock the latencies are quoted at (the
-        # recorded place and route), not at the 100 MHz other MEM=dram targets assume
-        os.environ["DRAM_CHIP_MHZ"] = f"{clock.mhz:g}"
+    if mem_model() == "dram":
+        if not os.environ.get("DRAM_CHIP_MHZ"):
+            # the DRAM's timing in chip cycles at the clock the latencies are quoted at (the
+            # recorded place and route), not at the 100 MHz other MEM=dram targets assume
+            os.environ["DRAM_CHIP_MHZ"] = f"{clock.mhz:g}"
+        else:  # cycles of a DRAM converted at another clock: quote them at that clock
+            mhz = dram_params(PARAMS["BUS_W"] // 8).chip_khz / 1000
+            clock = Clock(
+                mhz, "assumed", f"clock {mhz:g} MHz, assumed (DRAM_CHIP_MHZ)", f"{mhz:g} MHz, assumed"
+            )
     t0 = time.monotonic()
     log = WORK / "sim.log"
     try:
