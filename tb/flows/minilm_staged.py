@@ -114,10 +114,12 @@ def _flags(job: Any) -> int:
 
 
 async def run_stage(
-    host: Any, jobs: list[Any]
-) -> tuple[list[np.ndarray], dict[str, int], list[tuple], list[int]]:
+    host: Any, jobs: list[Any], dram: Any = None
+) -> tuple[list[np.ndarray], dict[str, int], int]:
     """One stage as one descriptor chain on the chip: its C's as the chip wrote them (read back
-    from the dumped memory), the chip's counters, where each C was and where the descriptors were."""
+    from the dumped memory), the chip's counters and the cycle model's PERF_CYCLES of the chain
+    as laid out (on the DRAM model with ``dram``), which also bounds the wait (the watchdog)."""
+    from models.demo.staged import predicted_chain_cycles
     from tb.env.chain import chain_descriptors
     from tb.env.chip_tb import FLAG_INT8, GemmCase, place, read_addrs
 
@@ -142,10 +144,14 @@ async def run_stage(
         cases.append(case)
         lays.append(lay)
     descs = chain_descriptors(mem, lays)
+    c_place = [(lay.c_addr, lay.ldc, read_addrs(lay)) for lay in lays]
+    predicted, _ = predicted_chain_cycles(jobs, c_place, descs, dram)
     await host.load(mem)
     assert await host.write("CHAIN_ADDR", descs[0])
     await host.start(chain=True)
-    await host.wait_irq(50_000_000)
+    await host.wait_irq(
+        host.watchdog(predicted), f"chain of {len(jobs)} GEMMs ({jobs[0].name}, ...)", predicted
+    )
     st = await host.status()
     assert st["done"] == 1 and st["error"] == 0, f"chain status {st}"
     counters = await host.counters()
@@ -155,7 +161,7 @@ async def run_stage(
         mem.get_matrix(lay.c_addr, c.m, c.n, lay.ldc, 1 if c.flags & FLAG_INT8 else 4).astype(np.int64)
         for c, lay in zip(cases, lays, strict=True)
     ]
-    return outs, counters, [(lay.c_addr, lay.ldc, read_addrs(lay)) for lay in lays], descs
+    return outs, counters, predicted
 
 
 def _fail(si: int, label: str, jobs: list[Any], detail: str) -> None:
@@ -195,8 +201,7 @@ if cocotb is not None:
             while emb is None:
                 on_chip = cfg["chip_stages"] is None or stage.name in cfg["chip_stages"]
                 if on_chip:
-                    outs, counters, c_place, descs = await run_stage(host, stage.jobs)
-                    predicted, _ = predicted_chain_cycles(stage.jobs, c_place, descs, dram)
+                    outs, counters, predicted = await run_stage(host, stage.jobs, dram)
                 else:  # a reduced run: this stage on the golden model, in the host's place
                     outs, counters = [fast_executor(j) for j in stage.jobs], {}
                     predicted, _ = predicted_chain_cycles(stage.jobs, dram=dram)
