@@ -7,6 +7,7 @@ docs/cycle_model.md) and agrees with the RTL counters of the validation sweep.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from models.cycle.cycle_model import (
@@ -227,3 +228,21 @@ def test_validation_record_is_current() -> None:
         "the RTL, the engine or the DRAM model changed since the last MEM=dram make validate: run "
         "make validate and commit models/cycle_model_validation.json"
     )
+
+
+def test_loader_idle_counts_where_a_sparse_gemv_loses_its_cycles() -> None:
+    """``loader_idle`` observes without changing a cycle: the counters are those of the run
+    without it, and on a bus-bound sparse GEMV the reader's idle cycles sit in the zero-block
+    skip (state "b") and the map wait, growing with the memory latency only in the map wait."""
+    from models.cycle.cycle_engine import F_BIAS, F_INT8, F_SPARSE, engine_cycles
+
+    rng = np.random.default_rng(1)
+    zero = {(int(b), int(j)) for b, j in zip(*np.nonzero(rng.random((32, 16)) < 0.9), strict=True)}
+    kw = dict(flags=F_INT8 | F_BIAS | F_SPARSE, zero_blocks=zero)
+    idle = {}
+    for lat in (1, 20):
+        idle[lat] = {}
+        counted = engine_cycles(1, 128, 256, read_latency=lat, write_latency=lat, loader_idle=idle[lat], **kw)
+        assert counted == engine_cycles(1, 128, 256, read_latency=lat, write_latency=lat, **kw)
+    assert idle[1]["b"] == idle[20]["b"] > 0  # the skip costs cycles whatever the latency
+    assert idle[20]["map_wait"] > idle[1]["map_wait"]  # the map's round trip grows with it

@@ -34,6 +34,8 @@ WR_OUTSTANDING = 32  # dma_writer: bursts awaiting B
 WR_MAX_BURST = 16  # dma_writer MAX_BURST (csai_chip)
 
 F_INT8, F_RELU, F_BIAS, F_PERCH, F_SPARSE = 1, 2, 4, 8, 16
+# the loader's states as the engine numbers them (the RTL's l_state names, L_DESC aside)
+LOADER_STATES = ("wait_a", "a", "wait_step", "param", "map", "map_wait", "b", "mark", "end")
 # the counters engine_cycles returns, named as the controller's cnt_* outputs (PERF_* registers)
 COUNTERS = ("total", "compute", "stall", "bytes_rd", "bytes_wr", "tiles", "skipped")
 
@@ -58,6 +60,7 @@ def engine_cycles(
     read_bursts: bool = True,
     addrs: dict[str, int] | None = None,
     mem: MemTiming | None = None,
+    loader_idle: dict[str, int] | None = None,
 ) -> dict[str, int]:
     """Counters of one GEMM from START to done: total, compute, stall, bytes_rd, bytes_wr, tiles,
     skipped. ``zero_blocks``: the (k-block, column tile) pairs the sparsity map marks zero (used
@@ -68,7 +71,9 @@ def engine_cycles(
     row stride. ``read_bursts``: CTRL.read_bursts. ``addrs``: where A, B, bias/scale and the map
     lie (keys a, lda, b, ldb, bias, map: they decide which read bursts cross a 4 KB page and
     whether B blocks are bursts), by default 4 KB-aligned with A rows padded to 64 bytes. ``mem``: the memory
-    timing (default ``IdealMemory`` with the latencies and beat gap above)."""
+    timing (default ``IdealMemory`` with the latencies and beat gap above). ``loader_idle``, when
+    given, receives per loader state the run's cycles in which the reader had no request to
+    take (nothing waiting, no burst left to split): where a bus-bound GEMM loses its cycles."""
     nn, w = array_n, bus_w_bytes
     lat, wlat, gap = max(1, read_latency), max(1, write_latency), beat_gap
     if min(m, n, k) < 1 or k > kmax or w < nn:
@@ -101,7 +106,7 @@ def engine_cycles(
         return min(a_panels, n_rt - rb * a_panels)
 
     # loader
-    L_WAIT_A, L_A, L_WAIT_STEP, L_P, L_MAP, L_MAP_WAIT, L_B, L_MARK, L_END = range(9)
+    L_WAIT_A, L_A, L_WAIT_STEP, L_P, L_MAP, L_MAP_WAIT, L_B, L_MARK, L_END = range(len(LOADER_STATES))
     l_state, l_g, l_rb, l_jt, l_kb, l_r, l_map, l_in_run = L_WAIT_A, 0, 0, 0, 0, 0, 0, False
     l_runs: list[list[int]] = []
     l_bank, l_marked, lq_valid, lq_tag, lq_addr, lq_beats = 0, 0, False, 0, 0, 1
@@ -248,6 +253,9 @@ def engine_cycles(
             f_bank ^= 1
 
         # ---------------- loader (acts when no request is waiting) ----------------
+        if loader_idle is not None and not lq_valid and not r_bursts and s_g < n_steps:
+            name = LOADER_STATES[l_state]
+            loader_idle[name] = loader_idle.get(name, 0) + 1
         lq_reg = lq_valid  # the register, as L_MAP_WAIT tests it
         if rq_fire:
             lq_valid = False
