@@ -335,7 +335,7 @@ def test_chip_rtl(array_n: int, bus_w: int) -> None:
 @pytest.mark.parametrize(("array_n", "bus_w"), [(8, 64)])  # its build, for ARRAY_N / BUS_W selection
 def test_chains_on_dram(monkeypatch: pytest.MonkeyPatch, array_n: int, bus_w: int) -> None:
     """The chain tests (``test_descriptor_chain``, ``test_chain_lengths``) on the 8 x 64 chip with
-    the DRAM timing model behind it (tb/hdl/dram_model.v, at the recorded clock's 48 MHz): every
+    the DRAM timing model behind it (tb/hdl/dram_model.v converted at 48 MHz, assumed): every
     C bit for bit and PERF_CYCLES equal to the chain model on the DRAM twin
     (models/cycle/chain_timing.py); the ideal memory's chain formula is off there."""
     from tb.env.mem_model import build_suffix, harness_parameters

@@ -28,8 +28,9 @@ def test_cycle_model_matches_chip(array_n: int, bus_w: int) -> None:
 
 
 def test_cycle_model_matches_chip_on_dram(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same comparison with the DRAM timing model behind the chip (tb/hdl/dram_model.v at the
-    recorded clock's 39 MHz) and ``DramMemory`` behind the engine: exact in every counter."""
+    """The same comparison with the DRAM timing model behind the chip (tb/hdl/dram_model.v at
+    39 MHz, assumed: the clock recorded when it was written) and ``DramMemory`` behind the
+    engine: exact in every counter."""
     monkeypatch.setenv("MEM", "dram")
     monkeypatch.setenv("DRAM_CHIP_MHZ", "39")
     points = draw_points(11, 8, 4)
