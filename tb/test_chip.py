@@ -165,17 +165,8 @@ async def test_descriptor_chain(dut):
         lays = [host.layout(c, mem)[1] for c in cases]
         descs = chain_descriptors(mem, lays)
         before = mem.data.copy()
-        await host.load(mem)
-        assert await host.write("CHAIN_ADDR", descs[0])
         # the cycle model of a chain: the descriptor reads and the GEMMs on one memory timeline
-        predicted = host.predict_chain(cases, lays, descs)
-        await host.start(chain=True)
-        await host.wait_irq(host.watchdog(predicted), f"chain of {len(cases)} GEMMs", predicted)
-        st = await host.status()
-        assert st["done"] == 1 and st["error"] == 0, f"chain status {st}"
-        counters = await host.counters()
-        await host.clear_status()
-        await host.dump(mem)
+        counters, predicted = await host.run_chain(mem, cases, lays, descs, f"chain of {len(cases)} GEMMs")
         mask = np.zeros(mem.size, dtype=bool)
         for c, lay in zip(cases, lays, strict=True):
             mask |= host.c_mask(mem, lay, c)

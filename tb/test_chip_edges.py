@@ -165,17 +165,9 @@ async def test_chain_lengths(dut):
         mem = host.new_image()
         lays = [host.layout(c, mem)[1] for c in cases]
         descs = chain_descriptors(mem, lays)
-        await host.load(mem)
-        assert await host.write("CHAIN_ADDR", descs[0])
-        predicted = host.predict_chain(cases, lays, descs)
-        await host.start(chain=True)
-        await host.wait_irq(host.watchdog(predicted), f"chain of {length} GEMMs", predicted)
-        st = await host.status()
-        assert st["done"] == 1 and st["error"] == 0, f"chain of {length}: status {st}"
-        total = (await host.counters())["total"]  # the chain model is exact on either memory
+        counters, predicted = await host.run_chain(mem, cases, lays, descs, f"chain of {length} GEMMs")
+        total = counters["total"]  # the chain model is exact on either memory
         assert total == predicted, f"chain of {length}: {total} cycles, cycle model {predicted}"
-        await host.clear_status()
-        await host.dump(mem)
         for c, lay in zip(cases, lays, strict=True):
             check_c(mem, lay, c)
         fcov.sample_chain(length)

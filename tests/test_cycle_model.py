@@ -246,3 +246,16 @@ def test_loader_idle_counts_where_a_sparse_gemv_loses_its_cycles() -> None:
         assert counted == engine_cycles(1, 128, 256, read_latency=lat, write_latency=lat, **kw)
     assert idle[1]["b"] == idle[20]["b"] > 0  # the skip costs cycles whatever the latency
     assert idle[20]["map_wait"] > idle[1]["map_wait"]  # the map's round trip grows with it
+
+
+def test_engine_flag_bits_are_the_descriptor_flags_register() -> None:
+    """The engine's F_* (models/, which may not import tb/) and the testbench's FLAG_* are the
+    FLAGS register's bits as rtl/regmap.json defines them, so either can describe a job."""
+    from models.chip.regmap import REGMAP
+    from models.cycle import cycle_engine as e
+    from tb.env import chip_tb as t
+
+    fields = ("out_int8", "relu", "bias_en", "per_channel_scale", "block_sparse")
+    regmap_bits = [REGMAP.encode("FLAGS", **{f: 1}) for f in fields]
+    assert regmap_bits == [e.F_INT8, e.F_RELU, e.F_BIAS, e.F_PERCH, e.F_SPARSE]
+    assert regmap_bits == [t.FLAG_INT8, t.FLAG_RELU, t.FLAG_BIAS, t.FLAG_PERCH, t.FLAG_SPARSE]

@@ -197,6 +197,28 @@ class ChipHost:
             gemms, descs, self.mem_timing(), bus_w_bytes=self.word, read_bursts=self.read_bursts
         )["total"]
 
+    async def run_chain(
+        self, mem: MemImage, cases: list[GemmCase], lays: list[GemmLayout], descs: list[int],
+        what: str, predicted: int | None = None,
+    ) -> tuple[dict[str, int], int]:  # fmt: skip
+        """Run a descriptor chain already laid in ``mem`` (``tb.env.chain.chain_descriptors``):
+        load the image, START at ``descs[0]``, wait for the interrupt within the watchdog of the
+        prediction (``predict_chain`` unless ``predicted`` is given), require done without error,
+        read the counters, clear the status and dump the memory back into ``mem``. Returns the
+        counters and the prediction."""
+        await self.load(mem)
+        assert await self.write("CHAIN_ADDR", descs[0])
+        if predicted is None:
+            predicted = self.predict_chain(cases, lays, descs)
+        await self.start(chain=True)
+        await self.wait_irq(self.watchdog(predicted), what, predicted)
+        st = await self.status()
+        assert st["done"] == 1 and st["error"] == 0, f"{what}: status {st}"
+        counters = await self.counters()
+        await self.clear_status()
+        await self.dump(mem)
+        return counters, predicted
+
     def watchdog(self, predicted: int) -> int:
         """The cycle bound of a wait for a job (one GEMM or a chain) the cycle model predicts at
         ``predicted`` cycles (exact on either memory without random stalls)."""
@@ -255,10 +277,15 @@ class ChipHost:
         bytes, so a result the chip never wrote cannot pass for a zero."""
         mem = mem or self.new_image()
         lay = build(self.rng, mem, case, self.array_n)
+        self.scramble_c(mem, lay, case)
+        return mem, lay
+
+    def scramble_c(self, mem: MemImage, lay: GemmLayout, case: GemmCase) -> None:
+        """C's rows and the padding between them as random bytes (a result the chip never wrote
+        cannot pass for a zero)."""
         elem = 1 if case.flags & FLAG_INT8 else 4
         c_end = lay.c_addr + (case.m - 1) * lay.ldc + case.n * elem
         mem.data[lay.c_addr : c_end] = self.rng.integers(0, 256, c_end - lay.c_addr, dtype=np.uint8)
-        return mem, lay
 
     @staticmethod
     def c_mask(mem: MemImage, lay: GemmLayout, case: GemmCase) -> np.ndarray:

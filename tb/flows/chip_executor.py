@@ -145,15 +145,7 @@ if cocotb is not None:
             cases.append(case)
             lays.append(place(mem, a, b, data[f"bias{i}"], data[f"scale{i}"], case, host.array_n))
         descs = chain_descriptors(mem, lays)
-        await host.load(mem)
-        assert await host.write("CHAIN_ADDR", descs[0])
-        predicted = host.predict_chain(cases, lays, descs)
-        await host.start(chain=True)
-        await host.wait_irq(host.watchdog(predicted), f"chain of {len(cases)} jobs", predicted)
-        st = await host.status()
-        assert st["done"] == 1 and st["error"] == 0, f"chain status {st}"
-        counters = await host.counters()
-        await host.dump(mem)
+        counters, _ = await host.run_chain(mem, cases, lays, descs, f"chain of {len(cases)} jobs")
         out: dict[str, np.ndarray] = {}
         for i, (case, lay) in enumerate(zip(cases, lays, strict=True)):
             check_c(mem, lay, case)

@@ -102,24 +102,13 @@ except ImportError:  # pragma: no cover - cocotb is a pinned requirement
     cocotb = None
 
 
-def _flags(job: Any) -> int:
-    from tb.env.chip_tb import FLAG_BIAS, FLAG_INT8, FLAG_PERCH, FLAG_RELU
-
-    return (
-        (FLAG_INT8 if job.q.out_int8 else 0)
-        | (FLAG_RELU if job.q.relu else 0)
-        | (FLAG_BIAS if job.bias is not None else 0)
-        | (FLAG_PERCH if job.per_channel else 0)
-    )
-
-
 async def run_stage(
     host: Any, jobs: list[Any], dram: Any = None
 ) -> tuple[list[np.ndarray], dict[str, int], int]:
     """One stage as one descriptor chain on the chip: its C's as the chip wrote them (read back
     from the dumped memory), the chip's counters and the cycle model's PERF_CYCLES of the chain
     as laid out (on the DRAM model with ``dram``), which also bounds the wait (the watchdog)."""
-    from models.demo.staged import predicted_chain_cycles
+    from models.demo.staged import job_flags, predicted_chain_cycles
     from tb.env.chain import chain_descriptors
     from tb.env.chip_tb import FLAG_INT8, GemmCase, place, read_addrs
 
@@ -128,7 +117,7 @@ async def run_stage(
     for job in jobs:
         n = job.b.shape[1]
         bias = np.zeros(n, np.int64) if job.bias is None else np.asarray(job.bias, np.int64)
-        case = GemmCase(job.a.shape[0], n, job.a.shape[1], _flags(job), shift=int(job.q.shift))
+        case = GemmCase(job.a.shape[0], n, job.a.shape[1], job_flags(job), shift=int(job.q.shift))
         lay = place(
             mem,
             job.a.astype(np.int64),
@@ -138,25 +127,15 @@ async def run_stage(
             case,
             host.array_n,
         )
-        elem = 1 if case.flags & FLAG_INT8 else 4
-        c_end = lay.c_addr + (case.m - 1) * lay.ldc + case.n * elem
-        mem.data[lay.c_addr : c_end] = host.rng.integers(0, 256, c_end - lay.c_addr, dtype=np.uint8)
+        host.scramble_c(mem, lay, case)
         cases.append(case)
         lays.append(lay)
     descs = chain_descriptors(mem, lays)
     c_place = [(lay.c_addr, lay.ldc, read_addrs(lay)) for lay in lays]
+    # the demo's own (cached) prediction of the chain: the same chain model as predict_chain
     predicted, _ = predicted_chain_cycles(jobs, c_place, descs, dram)
-    await host.load(mem)
-    assert await host.write("CHAIN_ADDR", descs[0])
-    await host.start(chain=True)
-    await host.wait_irq(
-        host.watchdog(predicted), f"chain of {len(jobs)} GEMMs ({jobs[0].name}, ...)", predicted
-    )
-    st = await host.status()
-    assert st["done"] == 1 and st["error"] == 0, f"chain status {st}"
-    counters = await host.counters()
-    await host.clear_status()
-    await host.dump(mem)
+    what = f"chain of {len(jobs)} GEMMs ({jobs[0].name}, ...)"
+    counters, _ = await host.run_chain(mem, cases, lays, descs, what, predicted)
     outs = [
         mem.get_matrix(lay.c_addr, c.m, c.n, lay.ldc, 1 if c.flags & FLAG_INT8 else 4).astype(np.int64)
         for c, lay in zip(cases, lays, strict=True)
