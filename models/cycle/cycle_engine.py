@@ -14,9 +14,10 @@ beat; random stalls are not modelled). It returns the controller's counters (``c
 the chip's PERF_CYCLES ...). No constant is fitted: every delay is a register stage of the RTL,
 named where it is used.
 
-One function of ~430 lines (the file ~470) on purpose: its locals are the RTL's registers, updated in the order
-the RTL's always blocks see them within a cycle; split into functions, every register would have
-to be passed or kept in an object, and the per-cycle loop (the model's speed) would slow down.
+One function of ~430 lines (the file ~470) on purpose: its locals are the RTL's registers,
+updated in the order the RTL's always blocks see them within a cycle; split into functions, every
+register would have to be passed or kept in an object, and the per-cycle loop (the model's
+speed) would slow down.
 """
 
 from __future__ import annotations
