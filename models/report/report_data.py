@@ -255,7 +255,8 @@ def json_text(results: list[ModelPerformance], labels: Labels) -> str:
     return json.dumps(doc, indent=1) + "\n"
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    """Rows of one shape as CSV, the header from the first row's keys (the report and the sweep)."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -264,7 +265,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
 
 
 def summary_csv(results: list[ModelPerformance], labels: Labels) -> str:
-    return _csv(summary_rows(results, labels))
+    return csv_text(summary_rows(results, labels))
 
 
 def gemms_csv(results: list[ModelPerformance], labels: Labels) -> str:
@@ -282,4 +283,4 @@ def gemms_csv(results: list[ModelPerformance], labels: Labels) -> str:
         for p in results
         for c in p.gemms
     ]
-    return _csv(rows)
+    return csv_text(rows)

@@ -12,7 +12,6 @@ text of ``--sweep`` and raises ``WorkloadError`` naming the knob.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from dataclasses import dataclass, replace
 from math import ceil
 
 from models.report.performance import ChipParams, ModelPerformance
+from models.report.report_data import csv_text
 from models.transformer.model_spec import ModelSpec, WorkloadError
 from models.transformer.workloads import Scenario, validate_scenario
 
@@ -151,14 +151,6 @@ def markdown(table: list[dict], sweep: Sweep, label: str, clock_mhz: float) -> s
             f"| {r['binds']} | {r['of_bound']:.1%} | {r['array_use']:.1%} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def csv_text(table: list[dict]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(table[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(table)
-    return buf.getvalue()
 
 
 def plot(table: list[dict], sweep: Sweep) -> bytes:
