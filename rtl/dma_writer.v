@@ -81,7 +81,11 @@ module dma_writer #(
     reg  [31:0]      cur_addr;
     reg  [31:0]      beats_left;   // beats of the current command not yet given an AW
     reg  [BYTES-1:0] last_strb;    // WSTRB of the command's last beat
-    reg  [FW+1:0]    committed;    // FIFO beats belonging to issued bursts, not yet sent on W
+    reg  [FW+1:0]    avail;        // FIFO beats not yet given to an issued burst
+    // the next burst of the current command, computed when cur_addr / beats_left are loaded
+    // (timing closure, docs/fpga.md: the page and length minimum is not on the AW handshake)
+    reg  [8:0]       burst;        // beats of the next burst, 1..MAX_BURST
+    reg              burst_last;   // that burst ends the command (beats_left == burst)
     reg  [OW:0]      n_out;        // bursts issued whose B has not arrived
     reg  [7:0]       w_beat;       // beat index within the burst on W
 
@@ -95,7 +99,9 @@ module dma_writer #(
     // ---------------- data FIFO ----------------
     wire             fifo_in_ready, fifo_out_valid;
     wire [BUS_W+BYTES-1:0] fifo_out;   // {strobe, data}
+    /* verilator lint_off UNUSEDSIGNAL */  // the FIFO count is kept as `avail` (see below)
     wire [FW+1:0]    fifo_count;
+    /* verilator lint_on UNUSEDSIGNAL */
     wire             w_beat_go = m_axi_wvalid && m_axi_wready;
     wire             fifo_clear = aborting && (n_out == {(OW+1){1'b0}});
 
@@ -108,15 +114,27 @@ module dma_writer #(
         .out_data(fifo_out), .count(fifo_count));
 
     // ---------------- burst splitter ----------------
-    wire [31:0] page_left = PAGE_BEATS - ({20'd0, cur_addr[11:0]} >> SZ);
-    wire [31:0] burst_a   = (beats_left < page_left) ? beats_left : page_left;
-    wire [31:0] burst     = (burst_a < MAX_BURST) ? burst_a : MAX_BURST;
-    wire [31:0] avail     = {{(30-FW){1'b0}}, fifo_count} - {{(30-FW){1'b0}}, committed};
+    // the burst starting at an address with `beats` beats of the command left: at most
+    // MAX_BURST beats, never past the 4 KB page
+    function [9:0] split_of(input [11:0] addr, input [31:0] beats);  // {last, burst}
+        reg [31:0] page_left, lim;
+        begin
+            page_left = PAGE_BEATS - ({20'd0, addr} >> SZ);
+            lim       = (page_left < MAX_BURST) ? page_left : MAX_BURST;
+            split_of  = (beats <= lim) ? {1'b1, beats[8:0]} : {1'b0, lim[8:0]};
+        end
+    endfunction
+    wire [11:0] next_addr  = cur_addr[11:0] + ({3'd0, burst} << SZ);
+    wire [31:0] next_beats = beats_left - {23'd0, burst};
+    wire [9:0]  next_split = split_of(next_addr, next_beats);
 
     wire aw_free = !m_axi_awvalid || m_axi_awready;
     wire issue   = active && !aborting && !abort_req && aw_free &&
-                   (n_out != MAX_OUTSTANDING[OW:0]) && (burst <= avail);
-    wire cmd_done_issuing = (beats_left == burst);
+                   (n_out != MAX_OUTSTANDING[OW:0]) && ({23'd0, burst} <= {{(30-FW){1'b0}}, avail});
+    wire cmd_done_issuing = burst_last;
+    /* verilator lint_off UNUSEDSIGNAL */  // an issued burst fits the FIFO: its low bits suffice
+    wire [31:0] burst_w = {23'd0, burst};
+    /* verilator lint_on UNUSEDSIGNAL */
 
     // ---------------- commands ----------------
     // the next command is taken in the cycle the current one issues its last AW
@@ -126,6 +144,7 @@ module dma_writer #(
     wire        cmd_bad   = (cmd_addr[SZ-1:0] != {SZ{1'b0}}) || (cmd_len == 32'd0) ||
                             (cmd_end > 33'h1_0000_0000);
     wire [31:0] cmd_beats = (cmd_len >> SZ) + {31'd0, cmd_len[SZ-1:0] != {SZ{1'b0}}};
+    wire [9:0]  cmd_split = split_of(cmd_addr[11:0], cmd_beats);
 
     function [BYTES-1:0] strb_of(input [SZ-1:0] rem);  // WSTRB of a last beat, rem = len % BYTES
         integer i;
@@ -152,7 +171,7 @@ module dma_writer #(
         if (rst) begin
             active <= 1'b0; aborting <= 1'b0;
             cur_addr <= 32'd0; beats_left <= 32'd0; last_strb <= {BYTES{1'b1}};
-            committed <= {(FW+2){1'b0}}; n_out <= {(OW+1){1'b0}}; n_w <= {(OW+1){1'b0}};
+            avail <= {(FW+2){1'b0}}; burst <= 9'd1; burst_last <= 1'b0; n_out <= {(OW+1){1'b0}}; n_w <= {(OW+1){1'b0}};
             q_wr <= {OW{1'b0}}; q_w <= {OW{1'b0}}; q_b <= {OW{1'b0}}; w_beat <= 8'd0;
             m_axi_awvalid <= 1'b0; m_axi_awaddr <= 32'd0; m_axi_awlen <= 8'd0;
             done <= 1'b0; err_cmd <= 1'b0; err_bus <= 1'b0;
@@ -162,8 +181,10 @@ module dma_writer #(
                 m_axi_awvalid <= 1'b1;
                 m_axi_awaddr  <= cur_addr;
                 m_axi_awlen   <= burst[7:0] - 8'd1;
-                cur_addr      <= cur_addr + (burst << SZ);
-                beats_left    <= beats_left - burst;
+                cur_addr      <= cur_addr + ({23'd0, burst} << SZ);
+                beats_left    <= next_beats;
+                burst         <= next_split[8:0];
+                burst_last    <= next_split[9];
                 bq_len[q_wr]  <= burst[7:0] - 8'd1;
                 bq_last[q_wr] <= cmd_done_issuing;
                 bq_strb[q_wr] <= last_strb;
@@ -180,11 +201,14 @@ module dma_writer #(
                     active     <= 1'b1;
                     cur_addr   <= cmd_addr;
                     beats_left <= cmd_beats;
+                    burst      <= cmd_split[8:0];
+                    burst_last <= cmd_split[9];
                     last_strb  <= strb_of(cmd_len[SZ-1:0]);
                 end
             end
-            committed <= committed + (issue ? burst[FW+1:0] : {(FW+2){1'b0}})
-                                   - {{(FW+1){1'b0}}, w_beat_go};
+            // FIFO count minus the beats of issued bursts not yet sent: a W beat leaves both
+            avail <= avail + {{(FW+1){1'b0}}, in_valid && in_ready}
+                           - (issue ? burst_w[FW+1:0] : {(FW+2){1'b0}});
             // data channel
             if (w_beat_go) w_beat <= w_head_last ? 8'd0 : w_beat + 8'd1;
             if (w_end) q_w <= q_w + 1'b1;
@@ -204,9 +228,9 @@ module dma_writer #(
                 err_cmd  <= 1'b0;
                 err_bus  <= 1'b0;
             end else if (fifo_clear) begin
-                aborting  <= 1'b0;
-                committed <= {(FW+2){1'b0}};
+                aborting <= 1'b0;
             end
+            if (fifo_clear) avail <= {(FW+2){1'b0}};   // the FIFO is emptied: nothing is left
         end
     end
 endmodule
